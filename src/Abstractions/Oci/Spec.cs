@@ -9,3 +9,5 @@ public sealed record Spec
 }
 
 public sealed record LinuxResources;
+
+public sealed record Process;
