@@ -1,0 +1,145 @@
+using System.Runtime.InteropServices;
+
+namespace Hull.Plugins.Linux.Interop;
+
+// Processes, fds, signals and spawning: what the process model (Process/) needs from libc.
+internal static unsafe partial class Libc
+{
+    internal const int O_RDONLY = 0, O_WRONLY = 1, O_RDWR = 2, O_NONBLOCK = 0x800, O_CLOEXEC = 0x80000, O_PATH = 0x200000;
+    internal const int F_GETFD = 1, F_SETFD = 2, F_DUPFD_CLOEXEC = 1030, F_ADD_SEALS = 1033;
+    internal const int FD_CLOEXEC = 1;
+    internal const int F_SEAL_SEAL = 1, F_SEAL_SHRINK = 2, F_SEAL_GROW = 4, F_SEAL_WRITE = 8;
+    internal const uint MFD_CLOEXEC = 1, MFD_ALLOW_SEALING = 2;
+    internal const int AF_UNIX = 1, SOCK_STREAM = 1, SOCK_CLOEXEC = 0x80000;
+    internal const int WNOHANG = 1;
+    internal const int PR_SET_CHILD_SUBREAPER = 36;
+    internal const int POLLIN = 1, POLLHUP = 0x10;
+    internal const uint CLOSE_RANGE_CLOEXEC = 4;
+    internal const short POSIX_SPAWN_SETSIGDEF = 0x04, POSIX_SPAWN_SETSIGMASK = 0x08;
+    internal const int SIG_SETMASK = 2;
+    internal const int SIGKILL = 9, SIGTERM = 15, SIGSTOP = 19, SIGCHLD = 17;
+    internal const int MaxSignal = 64;
+
+    [LibraryImport(Name, SetLastError = true)]
+    internal static partial nint read(int fd, byte* buf, nint count);
+
+    [LibraryImport(Name, SetLastError = true)]
+    internal static partial nint write(int fd, byte* buf, nint count);
+
+    [LibraryImport(Name, SetLastError = true)]
+    internal static partial int close(int fd);
+
+    [LibraryImport(Name, SetLastError = true, StringMarshalling = StringMarshalling.Utf8)]
+    internal static partial int open(string path, int flags, uint mode);
+
+    [LibraryImport(Name, SetLastError = true)]
+    internal static partial int fcntl(int fd, int cmd, int arg);
+
+    [LibraryImport(Name, SetLastError = true)]
+    internal static partial int socketpair(int domain, int type, int protocol, int* sv);
+
+    [LibraryImport(Name, SetLastError = true, StringMarshalling = StringMarshalling.Utf8)]
+    internal static partial int memfd_create(string name, uint flags);
+
+    [LibraryImport(Name, SetLastError = true)]
+    internal static partial nint sendfile(int outFd, int inFd, long* offset, nint count);
+
+    [LibraryImport(Name, SetLastError = true, StringMarshalling = StringMarshalling.Utf8)]
+    internal static partial int mkfifo(string path, uint mode);
+
+    [LibraryImport(Name, SetLastError = true)]
+    internal static partial int poll(PollFd* fds, nuint nfds, int timeoutMs);
+
+    [LibraryImport(Name, SetLastError = true)]
+    internal static partial int close_range(uint first, uint last, uint flags);
+
+    [LibraryImport(Name, SetLastError = true)]
+    internal static partial int kill(int pid, int sig);
+
+    [LibraryImport(Name, SetLastError = true)]
+    internal static partial int waitpid(int pid, int* status, int options);
+
+    [LibraryImport(Name, SetLastError = true)]
+    internal static partial int prctl(int option, nuint arg2, nuint arg3, nuint arg4, nuint arg5);
+
+    [LibraryImport(Name, SetLastError = true)]
+    internal static partial int getpid();
+
+    [LibraryImport(Name, SetLastError = true, StringMarshalling = StringMarshalling.Utf8)]
+    internal static partial int chdir(string path);
+
+    [LibraryImport(Name, SetLastError = true)]
+    internal static partial byte* getcwd(byte* buf, nuint size);
+
+    [LibraryImport(Name, SetLastError = true)]
+    internal static partial int execve(byte* path, byte** argv, byte** envp);
+
+    [LibraryImport(Name, SetLastError = true)]
+    internal static partial int sigaction(int sig, SigAction* act, SigAction* old);
+
+    [LibraryImport(Name, SetLastError = true)]
+    internal static partial int pthread_sigmask(int how, SigSet* set, SigSet* old);
+
+    [LibraryImport(Name)]
+    internal static partial int sigemptyset(SigSet* set);
+
+    [LibraryImport(Name)]
+    internal static partial int sigfillset(SigSet* set);
+
+    // posix_spawn returns an errno value itself rather than setting errno.
+    [LibraryImport(Name)]
+    internal static partial int posix_spawn(int* pid, byte* path, void* fileActions, void* attr, byte** argv, byte** envp);
+
+    [LibraryImport(Name)]
+    internal static partial int posix_spawn_file_actions_init(void* actions);
+
+    [LibraryImport(Name)]
+    internal static partial int posix_spawn_file_actions_adddup2(void* actions, int fd, int newFd);
+
+    [LibraryImport(Name)]
+    internal static partial int posix_spawn_file_actions_destroy(void* actions);
+
+    [LibraryImport(Name)]
+    internal static partial int posix_spawnattr_init(void* attr);
+
+    [LibraryImport(Name)]
+    internal static partial int posix_spawnattr_setflags(void* attr, short flags);
+
+    [LibraryImport(Name)]
+    internal static partial int posix_spawnattr_setsigmask(void* attr, SigSet* mask);
+
+    [LibraryImport(Name)]
+    internal static partial int posix_spawnattr_setsigdefault(void* attr, SigSet* set);
+
+    [LibraryImport(Name)]
+    internal static partial int posix_spawnattr_destroy(void* attr);
+
+    [StructLayout(LayoutKind.Sequential)]
+    internal struct PollFd
+    {
+        public int Fd;
+        public short Events;
+        public short Revents;
+    }
+
+    /// <summary>glibc's sigset_t: 1024 bits.</summary>
+    [StructLayout(LayoutKind.Sequential, Size = 128)]
+    internal struct SigSet;
+
+    /// <summary>glibc's struct sigaction on x86-64/arm64: handler, mask, flags, restorer.</summary>
+    [StructLayout(LayoutKind.Sequential)]
+    internal struct SigAction
+    {
+        public nint Handler;
+        public SigSet Mask;
+        public int Flags;
+        public nint Restorer;
+    }
+
+    internal static readonly nint SIG_DFL = 0, SIG_IGN = 1;
+
+    internal static bool WIfExited(int status) => (status & 0x7f) == 0;
+    internal static int WExitStatus(int status) => (status >> 8) & 0xff;
+    internal static bool WIfSignaled(int status) => (status & 0x7f) is not 0 and not 0x7f;
+    internal static int WTermSig(int status) => status & 0x7f;
+}

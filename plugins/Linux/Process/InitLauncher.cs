@@ -1,0 +1,134 @@
+using System.Runtime.InteropServices;
+using Hull.Abstractions.Errors;
+using Hull.Plugins.Linux.Interop;
+
+namespace Hull.Plugins.Linux.Process;
+
+/// <summary>The fds a new init gets: 0-2 as hull's, then <see cref="Passed"/> fds at 3.. (LISTEN_FDS and
+/// --preserve-fds), then the sync socket and the exec fifo (O_PATH).</summary>
+internal sealed record InitFds(int Passed, int ExecFifo)
+{
+    public int SyncTarget => 3 + Passed;
+    public int FifoTarget => 3 + Passed + 1;
+}
+
+/// <summary>A started container init: its host pid and the channel to it, until it reports ready.</summary>
+internal sealed class InitProcess(int pid, SyncChannel channel) : IDisposable
+{
+    public int Pid { get; } = pid;
+    public SyncChannel Channel { get; } = channel;
+
+    /// <summary>Kills the init (if it got that far) and reaps it: a failed create leaves no process.</summary>
+    public void Abort()
+    {
+        Libc.kill(Pid, Libc.SIGKILL);
+        ProcessWaiter.Reap(Pid);
+    }
+
+    public void Dispose() => Channel.Dispose();
+}
+
+/// <summary>
+/// Starts hull-init (sealed, with posix_spawn: no managed code runs in the child) and drives the C
+/// bootstrap: cgroup placement before any namespace exists, uid/gid maps, and the init's pid.
+/// </summary>
+internal static unsafe class InitLauncher
+{
+    /// <param name="placeInCgroup">Puts the bootstrap process in the container's cgroup before it
+    /// unshares anything, so the init and a new cgroup namespace are rooted there.</param>
+    public static InitProcess Launch(BootstrapData boot, InitFds fds, Action<int> writeUserMaps, Action<int> placeInCgroup)
+    {
+        var stage0 = Spawn(fds, out var channel);
+        try
+        {
+            placeInCgroup(stage0);
+            channel.Send(SyncMessage.BootData, boot.Encode());
+            while (true)
+            {
+                var frame = channel.Receive() ?? throw new HullException("the container's init exited during namespace setup");
+                switch (frame.Type)
+                {
+                    case SyncMessage.UsermapRequest:
+                        writeUserMaps(stage0);
+                        channel.Send(SyncMessage.UsermapAck);
+                        break;
+                    case SyncMessage.InitPid:
+                        var pid = BitConverter.ToInt32(frame.Payload);
+                        ProcessWaiter.Reap(stage0);
+                        return new InitProcess(pid, channel);
+                    case SyncMessage.Error:
+                        throw new HullException(System.Text.Encoding.UTF8.GetString(frame.Payload));
+                    default:
+                        throw new HullException($"the container's init sent {frame.Type} during namespace setup");
+                }
+            }
+        }
+        catch
+        {
+            Libc.kill(stage0, Libc.SIGKILL);
+            ProcessWaiter.Reap(stage0);
+            channel.Dispose();
+            throw;
+        }
+    }
+
+    static int Spawn(InitFds fds, out SyncChannel channel)
+    {
+        var binary = InitBinary.Seal(InitBinary.Locate());
+        int* pair = stackalloc int[2];
+        Libc.Check(Libc.socketpair(Libc.AF_UNIX, Libc.SOCK_STREAM | Libc.SOCK_CLOEXEC, 0, pair), "socketpair");
+        // Lift the child's fds above every target number first, so no dup2 below clobbers a source.
+        var above = fds.FifoTarget + 1;
+        var childSock = MoveAbove(pair[1], above);
+        var fifo = Libc.Check(Libc.fcntl(fds.ExecFifo, Libc.F_DUPFD_CLOEXEC, above), "dup of the exec fifo");
+        for (var fd = 3; fd < 3 + fds.Passed; fd++)
+            Libc.Check(Libc.fcntl(fd, Libc.F_SETFD, 0), $"passing fd {fd}");
+
+        var actions = NativeMemory.AllocZeroed(1024);
+        var attr = NativeMemory.AllocZeroed(1024);
+        Libc.SigSet all, none;
+        Libc.sigfillset(&all);
+        Libc.sigemptyset(&none);
+        using var path = new NativeStrings([$"/proc/self/fd/{binary}"]);
+        using var argv = new NativeStrings([InitBinary.FileName]);
+        using var envp = new NativeStrings([$"_HULL_INIT_FD={fds.SyncTarget}"]);
+        try
+        {
+            Libc.posix_spawn_file_actions_init(actions);
+            Libc.posix_spawn_file_actions_adddup2(actions, childSock, fds.SyncTarget);
+            Libc.posix_spawn_file_actions_adddup2(actions, fifo, fds.FifoTarget);
+            Libc.posix_spawnattr_init(attr);
+            // hull's ignored signals (SIGPIPE) and blocked mask must not leak into the container.
+            Libc.posix_spawnattr_setflags(attr, Libc.POSIX_SPAWN_SETSIGDEF | Libc.POSIX_SPAWN_SETSIGMASK);
+            Libc.posix_spawnattr_setsigdefault(attr, &all);
+            Libc.posix_spawnattr_setsigmask(attr, &none);
+            int pid;
+            var err = Libc.posix_spawn(&pid, path[0], actions, attr, argv.Pointers, envp.Pointers);
+            if (err != 0) throw new HullException($"starting {InitBinary.FileName}: {Libc.Describe(err)}");
+            channel = new SyncChannel(pair[0]);
+            return pid;
+        }
+        catch
+        {
+            Libc.close(pair[0]);
+            throw;
+        }
+        finally
+        {
+            Libc.posix_spawn_file_actions_destroy(actions);
+            Libc.posix_spawnattr_destroy(attr);
+            NativeMemory.Free(actions);
+            NativeMemory.Free(attr);
+            Libc.close(childSock);
+            Libc.close(fifo);
+            Libc.close(binary);
+        }
+    }
+
+    static int MoveAbove(int fd, int min)
+    {
+        var moved = Libc.Check(Libc.fcntl(fd, Libc.F_DUPFD_CLOEXEC, min), "fcntl(F_DUPFD_CLOEXEC)");
+        Libc.close(fd);
+        return moved;
+    }
+}

@@ -1,0 +1,24 @@
+using System.Text.Json.Serialization;
+
+namespace Hull.Plugins.Linux.Process;
+
+/// <summary>What the init needs besides config.json: sent by hull once the bootstrap is done.</summary>
+internal sealed record InitOptions
+{
+    public required string Id { get; init; }
+    public required string Bundle { get; init; }
+    /// <summary>The rootfs as an absolute host path (config root.path resolved against the bundle).</summary>
+    public required string Rootfs { get; init; }
+    /// <summary>fds 3..3+PassedFds-1 go to the container's process (LISTEN_FDS, then --preserve-fds).</summary>
+    public int PassedFds { get; init; }
+    /// <summary>The init's O_PATH fd of the exec fifo; start opens the other end.</summary>
+    public int ExecFifoFd { get; init; }
+    /// <summary>Appended to process.env (LISTEN_FDS/LISTEN_PID for socket activation).</summary>
+    public IReadOnlyList<string> ExtraEnv { get; init; } = [];
+    public bool NoPivot { get; init; }
+    public bool NoNewKeyring { get; init; }
+}
+
+[JsonSourceGenerationOptions(DefaultIgnoreCondition = JsonIgnoreCondition.WhenWritingDefault)]
+[JsonSerializable(typeof(InitOptions))]
+internal sealed partial class InitJson : JsonSerializerContext;

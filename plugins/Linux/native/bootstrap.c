@@ -1,0 +1,329 @@
+/*
+ * bootstrap.c - the namespace bootstrap of hull-init.
+ *
+ * Linked into the NativeAOT hull-init executable. Its constructor runs before the .NET runtime
+ * starts, while the process is still single-threaded, because unshare(CLONE_NEWUSER),
+ * setns() into mount/user namespaces and fork() for a new PID namespace are only safe (or only
+ * allowed) there. Everything else a container needs is done later in C#, inside the namespaces.
+ *
+ * Protocol (all integers little-endian, on the stream socket named by $_HULL_INIT_FD):
+ *   frame   = u32 type, u32 length, payload[length]
+ *   parent -> us:  BOOT_DATA    payload = attributes: u32 attr, u32 length, value[length]
+ *                  USERMAP_ACK  the parent has written our uid_map/gid_map
+ *   us -> parent:  USERMAP_REQ  we unshared a user namespace; please write our maps
+ *                  INIT_PID     u32: host pid of the container init (our forked child)
+ *                  ERROR        text: what failed, for the parent's error message
+ *
+ * The cloned child (PID 1 of a new PID namespace when asked, and hull's child) returns from the
+ * constructor and the .NET runtime starts inside the namespaces; hull_boot_fd() hands it the
+ * socket. This process (stage 0) reports the child's pid and exits.
+ */
+#define _GNU_SOURCE
+#include <errno.h>
+#include <fcntl.h>
+#include <grp.h>
+#include <sched.h>
+#include <stdarg.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <signal.h>
+#include <sys/prctl.h>
+#include <sys/syscall.h>
+#include <sys/types.h>
+#include <unistd.h>
+
+#ifndef CLONE_NEWTIME
+#define CLONE_NEWTIME 0x00000080
+#endif
+
+/* Frame types; keep in sync with Process/SyncMessage.cs. */
+enum {
+	MSG_BOOT_DATA = 1,
+	MSG_USERMAP_REQ = 2,
+	MSG_USERMAP_ACK = 3,
+	MSG_INIT_PID = 4,
+	MSG_ERROR = 5,
+};
+
+/* BOOT_DATA attributes; keep in sync with Process/BootstrapData.cs. */
+enum {
+	ATTR_CLONE_FLAGS = 1,  /* u32: namespaces to create (CLONE_NEW*) */
+	ATTR_NS_PATH = 2,      /* u32 CLONE_NEW* type, then a NUL-terminated path to setns() into */
+	ATTR_TIME_OFFSETS = 3, /* text written to /proc/self/timens_offsets of a new time namespace */
+};
+
+#define MAX_BOOT_DATA (64 * 1024)
+#define MAX_JOINS 16
+
+static int boot_fd = -1;
+
+/* The socket to the parent, or -1 when hull-init was not started by hull. Read from C#. */
+int hull_boot_fd(void)
+{
+	return boot_fd;
+}
+
+static int write_all(int fd, const void *buf, size_t len)
+{
+	const char *p = buf;
+	while (len > 0) {
+		ssize_t n = write(fd, p, len);
+		if (n < 0 && errno == EINTR)
+			continue;
+		if (n <= 0)
+			return -1;
+		p += n;
+		len -= (size_t)n;
+	}
+	return 0;
+}
+
+static int read_all(int fd, void *buf, size_t len)
+{
+	char *p = buf;
+	while (len > 0) {
+		ssize_t n = read(fd, p, len);
+		if (n < 0 && errno == EINTR)
+			continue;
+		if (n <= 0)
+			return -1;
+		p += n;
+		len -= (size_t)n;
+	}
+	return 0;
+}
+
+static int send_frame(uint32_t type, const void *payload, uint32_t len)
+{
+	uint32_t head[2] = { type, len };
+	if (write_all(boot_fd, head, sizeof(head)) < 0)
+		return -1;
+	return len == 0 ? 0 : write_all(boot_fd, payload, len);
+}
+
+/* Reports why the bootstrap failed (with errno's text) to the parent, then exits. */
+__attribute__((noreturn, format(printf, 1, 2))) static void bail(const char *fmt, ...)
+{
+	int saved = errno;
+	char msg[512];
+	va_list ap;
+	va_start(ap, fmt);
+	int n = vsnprintf(msg, sizeof(msg), fmt, ap);
+	va_end(ap);
+	if (n < 0)
+		n = 0;
+	if (saved != 0 && (size_t)n < sizeof(msg))
+		n += snprintf(msg + n, sizeof(msg) - (size_t)n, ": %s", strerror(saved));
+	if ((size_t)n >= sizeof(msg))
+		n = sizeof(msg) - 1;
+	if (send_frame(MSG_ERROR, msg, (uint32_t)n) < 0)
+		fprintf(stderr, "hull-init: %s\n", msg);
+	_exit(1);
+}
+
+static const char *ns_name(uint32_t type)
+{
+	switch (type) {
+	case CLONE_NEWUSER: return "user";
+	case CLONE_NEWPID: return "pid";
+	case CLONE_NEWNS: return "mount";
+	case CLONE_NEWNET: return "network";
+	case CLONE_NEWIPC: return "ipc";
+	case CLONE_NEWUTS: return "uts";
+	case CLONE_NEWCGROUP: return "cgroup";
+	case CLONE_NEWTIME: return "time";
+	default: return "unknown";
+	}
+}
+
+struct join {
+	uint32_t type;
+	const char *path;
+	int fd;
+};
+
+struct boot_config {
+	uint32_t clone_flags;
+	struct join joins[MAX_JOINS];
+	int njoins;
+	const char *time_offsets;
+	uint32_t time_offsets_len;
+};
+
+static void parse_boot_data(char *data, uint32_t len, struct boot_config *cfg)
+{
+	uint32_t off = 0;
+	while (off + 8 <= len) {
+		uint32_t attr, alen;
+		memcpy(&attr, data + off, 4);
+		memcpy(&alen, data + off + 4, 4);
+		off += 8;
+		if (alen > len - off) {
+			errno = 0;
+			bail("bootstrap data is truncated");
+		}
+		char *value = data + off;
+		off += alen;
+		switch (attr) {
+		case ATTR_CLONE_FLAGS:
+			if (alen != 4) {
+				errno = 0;
+				bail("bootstrap data: bad clone flags");
+			}
+			memcpy(&cfg->clone_flags, value, 4);
+			break;
+		case ATTR_NS_PATH:
+			/* The parent NUL-terminates the path, so it can be used in place. */
+			if (alen < 6 || value[alen - 1] != '\0' || cfg->njoins == MAX_JOINS) {
+				errno = 0;
+				bail("bootstrap data: bad namespace path");
+			}
+			memcpy(&cfg->joins[cfg->njoins].type, value, 4);
+			cfg->joins[cfg->njoins].path = value + 4;
+			cfg->njoins++;
+			break;
+		case ATTR_TIME_OFFSETS:
+			cfg->time_offsets = value;
+			cfg->time_offsets_len = alen;
+			break;
+		default:
+			errno = 0;
+			bail("bootstrap data: unknown attribute %u", attr);
+		}
+	}
+}
+
+/*
+ * Joins the namespaces given by path. All are opened first (a path may stop resolving once we
+ * are in another mount namespace), and the user namespace is joined first because it decides
+ * what we may do in the others.
+ */
+static void join_namespaces(struct boot_config *cfg)
+{
+	for (int i = 0; i < cfg->njoins; i++) {
+		struct join *j = &cfg->joins[i];
+		j->fd = open(j->path, O_RDONLY | O_CLOEXEC);
+		if (j->fd < 0)
+			bail("opening %s namespace %s", ns_name(j->type), j->path);
+	}
+	for (int pass = 0; pass < 2; pass++) {
+		for (int i = 0; i < cfg->njoins; i++) {
+			struct join *j = &cfg->joins[i];
+			if ((pass == 0) != (j->type == CLONE_NEWUSER))
+				continue;
+			if (setns(j->fd, (int)j->type) < 0)
+				bail("joining %s namespace %s", ns_name(j->type), j->path);
+			close(j->fd);
+		}
+	}
+}
+
+/* Asks the parent to write our uid/gid maps: an unprivileged process cannot map itself. */
+static void sync_user_maps(void)
+{
+	if (send_frame(MSG_USERMAP_REQ, NULL, 0) < 0)
+		bail("asking the parent for user namespace maps");
+	uint32_t head[2];
+	if (read_all(boot_fd, head, sizeof(head)) < 0 || head[0] != MSG_USERMAP_ACK || head[1] != 0) {
+		errno = 0;
+		bail("the parent did not write the user namespace maps");
+	}
+}
+
+/* Become root of the (new or joined) user namespace, so that the C# init has its capabilities. */
+static void become_ns_root(void)
+{
+	if (setresgid(0, 0, 0) < 0)
+		bail("setresgid(0) in the user namespace");
+	/* EPERM here means setgroups is denied (unprivileged maps): the groups are already empty. */
+	if (setgroups(0, NULL) < 0 && errno != EPERM)
+		bail("setgroups(0) in the user namespace");
+	if (setresuid(0, 0, 0) < 0)
+		bail("setresuid(0) in the user namespace");
+}
+
+static void write_time_offsets(const struct boot_config *cfg)
+{
+	int fd = open("/proc/self/timens_offsets", O_WRONLY | O_CLOEXEC);
+	if (fd < 0)
+		bail("opening /proc/self/timens_offsets");
+	if (write_all(fd, cfg->time_offsets, cfg->time_offsets_len) < 0)
+		bail("writing time namespace offsets");
+	close(fd);
+}
+
+__attribute__((constructor)) static void hull_bootstrap(void)
+{
+	const char *env = getenv("_HULL_INIT_FD");
+	if (env == NULL)
+		return;
+	char *end;
+	long fd = strtol(env, &end, 10);
+	if (*env == '\0' || *end != '\0' || fd < 3 || fd > 65535) {
+		fprintf(stderr, "hull-init: bad _HULL_INIT_FD=%s\n", env);
+		_exit(1);
+	}
+	boot_fd = (int)fd;
+	unsetenv("_HULL_INIT_FD");
+
+	/* Nothing in the container may ptrace us or read our memory while we hold host resources. */
+	if (prctl(PR_SET_DUMPABLE, 0, 0, 0, 0) < 0)
+		bail("prctl(PR_SET_DUMPABLE)");
+
+	uint32_t head[2];
+	if (read_all(boot_fd, head, sizeof(head)) < 0 || head[0] != MSG_BOOT_DATA || head[1] > MAX_BOOT_DATA) {
+		errno = 0;
+		bail("reading bootstrap data from the parent");
+	}
+	/* Static, not stack: the forked child keeps nothing from it, and it is read once. */
+	static char data[MAX_BOOT_DATA];
+	if (read_all(boot_fd, data, head[1]) < 0) {
+		errno = 0;
+		bail("reading bootstrap data from the parent");
+	}
+	struct boot_config cfg = { 0 };
+	parse_boot_data(data, head[1], &cfg);
+
+	int joined_user = 0;
+	for (int i = 0; i < cfg.njoins; i++)
+		joined_user |= cfg.joins[i].type == CLONE_NEWUSER;
+	join_namespaces(&cfg);
+
+	/*
+	 * The user namespace comes first and alone, and is mapped before the others exist, so that
+	 * every other namespace is owned by it (unsharing all at once gets some owners wrong).
+	 */
+	if (cfg.clone_flags & CLONE_NEWUSER) {
+		if (unshare(CLONE_NEWUSER) < 0)
+			bail("unsharing the user namespace");
+		sync_user_maps();
+	}
+	if ((cfg.clone_flags & CLONE_NEWUSER) || joined_user)
+		become_ns_root();
+
+	uint32_t rest = cfg.clone_flags & ~(uint32_t)CLONE_NEWUSER;
+	if (rest != 0 && unshare((int)rest) < 0)
+		bail("unsharing namespaces (flags 0x%x)", rest);
+	/* Offsets can only be set before any process lives in the new time namespace. */
+	if ((rest & CLONE_NEWTIME) && cfg.time_offsets_len > 0)
+		write_time_offsets(&cfg);
+
+	/*
+	 * A new PID (and time) namespace applies to children only, so the init is a new process.
+	 * CLONE_PARENT makes it hull's child rather than ours, as runc's init is runc's: `hull run`
+	 * waits for it directly and gets its exit status, subreaper or not. A raw clone() with no
+	 * new stack behaves as fork(); no other thread exists whose locks could be inherited.
+	 */
+	pid_t child = (pid_t)syscall(SYS_clone, CLONE_PARENT | SIGCHLD, NULL, NULL, NULL, NULL);
+	if (child < 0)
+		bail("creating the container's init process");
+	if (child == 0)
+		return; /* The container's init: .NET starts now. */
+
+	uint32_t pid = (uint32_t)child;
+	if (send_frame(MSG_INIT_PID, &pid, sizeof(pid)) < 0)
+		_exit(1);
+	_exit(0);
+}
