@@ -11,11 +11,16 @@ props=(-c Release -p:SourceRevisionId="$commit" -nologo -v quiet)
 
 echo "build: native hull ($commit)"
 dotnet publish src/Host/Native -r linux-x64 -o "$out" "${props[@]}"
+# hull-init: the containers' init (NativeAOT + the C namespace bootstrap), found next to hull.
+echo "build: hull-init"
+dotnet publish plugins/Linux/Init -r linux-x64 -o "$out" "${props[@]}"
 # The plugin host and plugins share one restore; the plugins never carry Abstractions themselves.
 echo "build: plugin host"
 dotnet publish src/Host/PluginHost -o "$out/hull-host" "${props[@]}"
 for p in Linux Unsupported Criu; do
   dotnet publish "plugins/$p" -o "$out/hull-host/plugins/$p" "${props[@]}"
 done
+# The plugin host's Linux plugin finds hull-init next to itself.
+cp "$out/hull-init" "$out/hull-host/plugins/Linux/"
 rm -f "$out"/*.pdb "$out"/*.dbg "$out"/*.xml
 echo "build: done -> $out/hull, $out/hull-host/hull"

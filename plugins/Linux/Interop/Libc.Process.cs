@@ -47,6 +47,9 @@ internal static unsafe partial class Libc
     [LibraryImport(Name, SetLastError = true, StringMarshalling = StringMarshalling.Utf8)]
     internal static partial int mkfifo(string path, uint mode);
 
+    [LibraryImport(Name, SetLastError = true, StringMarshalling = StringMarshalling.Utf8)]
+    internal static partial int chmod(string path, uint mode);
+
     [LibraryImport(Name, SetLastError = true)]
     internal static partial int poll(PollFd* fds, nuint nfds, int timeoutMs);
 

@@ -22,7 +22,7 @@ internal static unsafe class ExecFifo
         // 0622: a container process that already dropped to its user must still be able to open it.
         Libc.Check(Libc.mkfifo(path, 0b110_010_010), $"creating the exec fifo {path}");
         // mkfifo obeys the umask; the mode must not.
-        File.SetUnixFileMode(path, UnixFileMode.UserRead | UnixFileMode.UserWrite | UnixFileMode.GroupWrite | UnixFileMode.OtherWrite);
+        Libc.Check(Libc.chmod(path, 0b110_010_010), $"chmod of the exec fifo {path}");
         return Libc.Check(Libc.open(path, Libc.O_PATH | Libc.O_CLOEXEC, 0), $"opening the exec fifo {path}");
     }
 
@@ -33,7 +33,9 @@ internal static unsafe class ExecFifo
         var fd = (int)Libc.Retry(() => Libc.open(proc, Libc.O_WRONLY | Libc.O_CLOEXEC, 0));
         if (fd < 0) throw new HullException($"opening the exec fifo ({proc}): {Libc.Describe(Libc.LastErrno)}");
         byte zero = (byte)'0';
-        var n = Libc.Retry(() => Libc.write(fd, &zero, 1));
+        nint n;
+        do n = Libc.write(fd, &zero, 1);
+        while (n < 0 && Libc.LastErrno == Errno.EINTR);
         Libc.close(fd);
         Libc.close(fifoFd);
         if (n != 1) throw new HullException($"writing the exec fifo: {Libc.Describe(Libc.LastErrno)}");

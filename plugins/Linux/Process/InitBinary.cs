@@ -1,3 +1,4 @@
+using System.Diagnostics.CodeAnalysis;
 using Hull.Abstractions.Errors;
 using Hull.Plugins.Linux.Interop;
 
@@ -13,6 +14,7 @@ internal static unsafe class InitBinary
 {
     public const string FileName = "hull-init";
 
+    [UnconditionalSuppressMessage("SingleFile", "IL3000", Justification = "NativeAOT has no assembly location; the executable's folder is tried next.")]
     public static string Locate()
     {
         if (Environment.GetEnvironmentVariable("HULL_INIT") is { Length: > 0 } overridden)

@@ -34,6 +34,8 @@ internal sealed unsafe partial class MinimalContainerSetup : IContainerSetup
         Mount(options.Rootfs, options.Rootfs, null, MS_BIND | MS_REC, null);
         foreach (var m in spec.Mounts ?? [])
         {
+            // A cgroup mount needs the cgroup layout logic (a v1 tmpfs of per-controller binds); skipped here.
+            if (m.Type == "cgroup") continue;
             var target = options.Rootfs + m.Destination;
             ulong flags = 0;
             var data = new List<string>();
@@ -63,7 +65,7 @@ internal sealed unsafe partial class MinimalContainerSetup : IContainerSetup
             {
                 Mount(m.Source, target, m.Type, flags, data.Count > 0 ? string.Join(',', data) : null);
             }
-            catch (HullException) when (m.Type is "cgroup" or "sysfs" or "mqueue" && (spec.Linux?.Namespaces ?? []).Any(n => n.Type == "user"))
+            catch (HullException) when (m.Type is "sysfs" or "mqueue" && (spec.Linux?.Namespaces ?? []).Any(n => n.Type == "user"))
             {
                 // Without its namespace (or in a user namespace), the kernel may refuse these; runc falls back to binds.
                 continue;
@@ -117,11 +119,13 @@ internal sealed unsafe partial class MinimalContainerSetup : IContainerSetup
 
     public void ApplyRlimits(Spec spec)
     {
+        var limit = stackalloc ulong[2];
         foreach (var r in spec.Process?.Rlimits ?? [])
         {
             var resource = Array.IndexOf(RlimitNames, r.Type);
             if (resource < 0) throw new ConfigException($"rlimit \"{r.Type}\" is unknown", "process.rlimits");
-            var limit = stackalloc ulong[2] { r.Soft, r.Hard };
+            limit[0] = r.Soft;
+            limit[1] = r.Hard;
             if (setrlimit(resource, limit) != 0) throw Fail($"setrlimit {r.Type}");
         }
     }
