@@ -48,6 +48,22 @@ internal static unsafe partial class Libc
     internal static partial int mkfifo(string path, uint mode);
 
     [LibraryImport(Name, SetLastError = true, StringMarshalling = StringMarshalling.Utf8)]
+    internal static partial int openat(int dirFd, string path, int flags, uint mode);
+
+    // The new mount API (glibc >= 2.36): detached mounts that live only as fds.
+    internal const uint FSOPEN_CLOEXEC = 1, FSMOUNT_CLOEXEC = 1, FSCONFIG_SET_STRING = 1, FSCONFIG_CMD_CREATE = 6;
+    internal const uint MOUNT_ATTR_RDONLY = 1, MOUNT_ATTR_NOSUID = 2, MOUNT_ATTR_NODEV = 4;
+
+    [LibraryImport(Name, SetLastError = true, StringMarshalling = StringMarshalling.Utf8)]
+    internal static partial int fsopen(string fsName, uint flags);
+
+    [LibraryImport(Name, SetLastError = true, StringMarshalling = StringMarshalling.Utf8)]
+    internal static partial int fsconfig(int fd, uint cmd, string? key, string? value, int aux);
+
+    [LibraryImport(Name, SetLastError = true)]
+    internal static partial int fsmount(int fd, uint flags, uint attrFlags);
+
+    [LibraryImport(Name, SetLastError = true, StringMarshalling = StringMarshalling.Utf8)]
     internal static partial int chmod(string path, uint mode);
 
     [LibraryImport(Name, SetLastError = true)]
@@ -98,6 +114,10 @@ internal static unsafe partial class Libc
 
     [LibraryImport(Name)]
     internal static partial int posix_spawn_file_actions_adddup2(void* actions, int fd, int newFd);
+
+    /// <summary>glibc >= 2.34: closes every fd from <paramref name="from"/> up in the child.</summary>
+    [LibraryImport(Name)]
+    internal static partial int posix_spawn_file_actions_addclosefrom_np(void* actions, int from);
 
     [LibraryImport(Name)]
     internal static partial int posix_spawn_file_actions_destroy(void* actions);

@@ -5,11 +5,13 @@ using Hull.Plugins.Linux.Interop;
 namespace Hull.Plugins.Linux.Process;
 
 /// <summary>The fds a new init gets: 0-2 as hull's, then <see cref="Passed"/> fds at 3.. (LISTEN_FDS and
-/// --preserve-fds), then the sync socket and the exec fifo (O_PATH).</summary>
+/// --preserve-fds), then the sync socket, the exec fifo (O_PATH) and the binary being exec'd (which
+/// bootstrap.c closes at once, with everything above the fifo).</summary>
 internal sealed record InitFds(int Passed, int ExecFifo)
 {
     public int SyncTarget => 3 + Passed;
     public int FifoTarget => 3 + Passed + 1;
+    public int BinaryTarget => 3 + Passed + 2;
 }
 
 /// <summary>A started container init: its host pid and the channel to it, until it reports ready.</summary>
@@ -74,13 +76,14 @@ internal static unsafe class InitLauncher
 
     static int Spawn(InitFds fds, out SyncChannel channel)
     {
-        var binary = InitBinary.Seal(InitBinary.Locate());
+        var binary = InitBinary.OpenSealed(InitBinary.Locate());
         int* pair = stackalloc int[2];
         Libc.Check(Libc.socketpair(Libc.AF_UNIX, Libc.SOCK_STREAM | Libc.SOCK_CLOEXEC, 0, pair), "socketpair");
         // Lift the child's fds above every target number first, so no dup2 below clobbers a source.
-        var above = fds.FifoTarget + 1;
+        var above = fds.BinaryTarget + 1;
         var childSock = MoveAbove(pair[1], above);
         var fifo = Libc.Check(Libc.fcntl(fds.ExecFifo, Libc.F_DUPFD_CLOEXEC, above), "dup of the exec fifo");
+        binary = MoveAbove(binary, above);
         for (var fd = 3; fd < 3 + fds.Passed; fd++)
             Libc.Check(Libc.fcntl(fd, Libc.F_SETFD, 0), $"passing fd {fd}");
 
@@ -89,7 +92,7 @@ internal static unsafe class InitLauncher
         Libc.SigSet all, none;
         Libc.sigfillset(&all);
         Libc.sigemptyset(&none);
-        using var path = new NativeStrings([$"/proc/self/fd/{binary}"]);
+        using var path = new NativeStrings([$"/proc/self/fd/{fds.BinaryTarget}"]);
         using var argv = new NativeStrings([InitBinary.FileName]);
         using var envp = new NativeStrings([$"_HULL_INIT_FD={fds.SyncTarget}"]);
         try
@@ -97,6 +100,10 @@ internal static unsafe class InitLauncher
             Libc.posix_spawn_file_actions_init(actions);
             Libc.posix_spawn_file_actions_adddup2(actions, childSock, fds.SyncTarget);
             Libc.posix_spawn_file_actions_adddup2(actions, fifo, fds.FifoTarget);
+            Libc.posix_spawn_file_actions_adddup2(actions, binary, fds.BinaryTarget);
+            // Whatever else hull inherited without close-on-exec (a caller's pipe) must not reach
+            // the init: it would hold the caller's pipe open for the container's whole life.
+            Libc.posix_spawn_file_actions_addclosefrom_np(actions, fds.BinaryTarget + 1);
             Libc.posix_spawnattr_init(attr);
             // hull's ignored signals (SIGPIPE) and blocked mask must not leak into the container.
             Libc.posix_spawnattr_setflags(attr, Libc.POSIX_SPAWN_SETSIGDEF | Libc.POSIX_SPAWN_SETSIGMASK);

@@ -267,6 +267,8 @@ __attribute__((constructor)) static void hull_bootstrap(void)
 	}
 	boot_fd = (int)fd;
 	unsetenv("_HULL_INIT_FD");
+	/* Above the socket is the exec fifo, then the fd hull exec'd us from: not ours to keep. */
+	close_range((unsigned)boot_fd + 2, ~0U, 0);
 
 	/* Nothing in the container may ptrace us or read our memory while we hold host resources. */
 	if (prctl(PR_SET_DUMPABLE, 0, 0, 0, 0) < 0)
