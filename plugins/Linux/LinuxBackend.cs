@@ -130,6 +130,7 @@ internal sealed partial class LinuxBackend(BackendContext context) : PlatformBac
         }
         var spec = OciJson.ParseConfig(configText, configPath);
         var process = spec.Process ?? throw new ConfigException("process is missing", "process");
+        if (process.Args is not { Count: > 0 }) throw new ConfigException("args must not be empty");
         if (process.Terminal)
             throw new HullException("process.terminal is true, which this build of hull does not support yet: set \"terminal\": false in config.json");
         if (launch.ConsoleSocket is not null)

@@ -93,8 +93,21 @@ internal static unsafe partial class Libc
     [LibraryImport(Name, SetLastError = true)]
     internal static partial int execve(byte* path, byte** argv, byte** envp);
 
-    [LibraryImport(Name, SetLastError = true)]
-    internal static partial int sigaction(int sig, SigAction* act, SigAction* old);
+    internal const long SYS_rt_sigaction = 13;
+
+    /// <summary>The raw syscall, for what glibc's wrappers refuse (its reserved signals 32 and 33).</summary>
+    [LibraryImport(Name, EntryPoint = "syscall", SetLastError = true)]
+    internal static partial long RawSyscall4(long number, long a1, long a2, long a3, long a4);
+
+    /// <summary>The kernel's struct sigaction (not glibc's): handler, flags, restorer, 64-bit mask.</summary>
+    [StructLayout(LayoutKind.Sequential)]
+    internal struct KernelSigAction
+    {
+        public nint Handler;
+        public ulong Flags;
+        public nint Restorer;
+        public ulong Mask;
+    }
 
     [LibraryImport(Name, SetLastError = true)]
     internal static partial int pthread_sigmask(int how, SigSet* set, SigSet* old);
@@ -148,16 +161,6 @@ internal static unsafe partial class Libc
     /// <summary>glibc's sigset_t: 1024 bits.</summary>
     [StructLayout(LayoutKind.Sequential, Size = 128)]
     internal struct SigSet;
-
-    /// <summary>glibc's struct sigaction on x86-64/arm64: handler, mask, flags, restorer.</summary>
-    [StructLayout(LayoutKind.Sequential)]
-    internal struct SigAction
-    {
-        public nint Handler;
-        public SigSet Mask;
-        public int Flags;
-        public nint Restorer;
-    }
 
     internal static readonly nint SIG_DFL = 0, SIG_IGN = 1;
 

@@ -53,6 +53,13 @@ internal sealed record BootstrapData(uint CloneFlags, IReadOnlyList<(uint Type, 
             else joins.Add((flag, ns.Path));
         }
 
+        // Without its own UTS namespace the container would rename the host.
+        if (!seen.Contains("uts"))
+        {
+            if (!string.IsNullOrEmpty(spec.Hostname)) throw new ConfigException("unable to set hostname without a private UTS namespace");
+            if (!string.IsNullOrEmpty(spec.Domainname)) throw new ConfigException("unable to set domainname without a private UTS namespace");
+        }
+
         var userNs = seen.Contains("user");
         var uidMaps = spec.Linux?.UidMappings ?? [];
         var gidMaps = spec.Linux?.GidMappings ?? [];

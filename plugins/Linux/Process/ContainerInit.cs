@@ -36,7 +36,6 @@ public static class ContainerInit
             options = JsonSerializer.Deserialize(channel.Expect(SyncMessage.Options, "hull"), InitJson.Default.InitOptions)
                 ?? throw new HullException("empty init options");
             var process = spec.Process ?? throw new ConfigException("process is missing", "process");
-            env = [.. process.Env ?? [], .. options.ExtraEnv];
 
             setup.MountRootfs(spec, options);
             channel.Send(SyncMessage.HooksRequest);
@@ -44,6 +43,7 @@ public static class ContainerInit
             setup.RunCreateContainerHooks(spec, options);
             setup.EnterRootfs(spec, options);
             setup.ConfigureContainer(spec);
+            env = ContainerEnv.Build(process.Env, options.ExtraEnv, process.User.Uid, ReadPasswd());
             setup.BecomeContainerProcess(spec);
             EnterCwd(process.Cwd);
             if (process.Args is not { Count: > 0 })
@@ -77,6 +77,13 @@ public static class ContainerInit
             return 1;
         }
         return 1; // Exec.Replace returns only by throwing.
+    }
+
+    /// <summary>The container's /etc/passwd (we are in its root now), or null.</summary>
+    static string? ReadPasswd()
+    {
+        try { return File.ReadAllText("/etc/passwd"); }
+        catch (Exception e) when (e is IOException or UnauthorizedAccessException) { return null; }
     }
 
     /// <summary>chdir to process.cwd as the container's user, and refuse a cwd that ended up

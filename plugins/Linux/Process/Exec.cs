@@ -22,15 +22,18 @@ internal static unsafe class Exec
         throw new HullException($"exec {path}: {Libc.Describe(Libc.LastErrno)}");
     }
 
+    /// <summary>
+    /// Every signal ignored in the init (SIGPIPE by .NET, 32 by the runtime's libc) back to its
+    /// default; through the raw syscall because glibc's sigaction refuses its reserved signals.
+    /// </summary>
     static void ResetSignals()
     {
-        Libc.SigAction old, dfl = default;
-        dfl.Handler = Libc.SIG_DFL;
+        Libc.KernelSigAction old, dfl = default;
         for (var sig = 1; sig <= Libc.MaxSignal; sig++)
         {
             if (sig is Libc.SIGKILL or Libc.SIGSTOP) continue;
-            if (Libc.sigaction(sig, null, &old) == 0 && old.Handler == Libc.SIG_IGN)
-                Libc.sigaction(sig, &dfl, null);
+            if (Libc.RawSyscall4(Libc.SYS_rt_sigaction, sig, 0, (long)&old, sizeof(ulong)) == 0 && old.Handler == Libc.SIG_IGN)
+                Libc.RawSyscall4(Libc.SYS_rt_sigaction, sig, (long)&dfl, 0, sizeof(ulong));
         }
         Libc.SigSet none;
         Libc.sigemptyset(&none);

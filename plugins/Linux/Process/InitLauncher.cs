@@ -47,7 +47,7 @@ internal static unsafe class InitLauncher
             channel.Send(SyncMessage.BootData, boot.Encode());
             while (true)
             {
-                var frame = channel.Receive() ?? throw new HullException("the container's init exited during namespace setup");
+                var frame = channel.Receive() ?? throw new HullException("unable to start container process: the init exited during namespace setup");
                 switch (frame.Type)
                 {
                     case SyncMessage.UsermapRequest:
@@ -59,7 +59,7 @@ internal static unsafe class InitLauncher
                         ProcessWaiter.Reap(stage0);
                         return new InitProcess(pid, channel);
                     case SyncMessage.Error:
-                        throw new HullException(System.Text.Encoding.UTF8.GetString(frame.Payload));
+                        throw new HullException("unable to start container process: " + System.Text.Encoding.UTF8.GetString(frame.Payload));
                     default:
                         throw new HullException($"the container's init sent {frame.Type} during namespace setup");
                 }

@@ -90,6 +90,7 @@ public static class DiffCases
             Edit = c =>
             {
                 WithoutNamespace(c, "uts");
+                c.Remove("hostname");
                 Process(c)["env"]!.AsArray().Add("HOST_NAME=" + Environment.MachineName);
             },
         },
@@ -117,8 +118,8 @@ public static class DiffCases
             Edit = c =>
             {
                 WithoutNamespace(c, "ipc");
-                AddNamespace(c, "ipc", "/proc/1/ns/ipc");
-                Process(c)["env"]!.AsArray().Add("HOST_IPC=" + new FileInfo("/proc/1/ns/ipc").LinkTarget);
+                AddNamespace(c, "ipc", $"/proc/{Environment.ProcessId}/ns/ipc");
+                Process(c)["env"]!.AsArray().Add("HOST_IPC=" + new FileInfo("/proc/self/ns/ipc").LinkTarget);
             },
         },
         new("sysctl", ["cat", "/proc/sys/net/ipv4/ip_forward"])
@@ -138,9 +139,11 @@ public static class DiffCases
 
     public static DiffCase Named(string name) => All.Single(c => c.Name == name);
 
-    /// <summary>A rootfs owned by the user namespace's root, as a real image would be.</summary>
+    /// <summary>A rootfs owned by the user namespace's root, as a real image would be, in a
+    /// bundle that root of the namespace can reach.</summary>
     static void ChownTree(string dir, int uid)
     {
+        File.SetUnixFileMode(Path.GetDirectoryName(dir)!, (UnixFileMode)0b111_101_101);
         var r = Tools.Run("chown", ["-R", "-h", $"{uid}:{uid}", dir]);
         Assert.True(r.ExitCode == 0, r.ToString());
     }
