@@ -121,7 +121,7 @@ internal sealed class CriuCheckpointer : ICheckpointer
         catch (HullException e)
         {
             var what = request.PreDump ? "pre-dump" : "checkpoint";
-            throw new HullException(CriuLog.Quote($"{what} of container \"{target.Id}\" failed: {e.Message}", logPath), e);
+            throw new HullException(CriuLog.Quote($"{what} of container \"{target.Id}\" failed", e, logPath), e);
         }
         finally
         {
@@ -177,7 +177,7 @@ internal sealed class CriuCheckpointer : ICheckpointer
             }
             catch (HullException e)
             {
-                throw new HullException(CriuLog.Quote($"restore of container \"{target.Id}\" failed: {e.Message}", logPath), e);
+                throw new HullException(CriuLog.Quote($"restore of container \"{target.Id}\" failed", e, logPath), e);
             }
             finally
             {

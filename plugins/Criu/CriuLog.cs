@@ -1,3 +1,5 @@
+using Hull.Plugins.Criu.Rpc;
+
 namespace Hull.Plugins.Criu;
 
 /// <summary>Reads the error lines out of a CRIU log, to quote them when a request fails.</summary>
@@ -25,13 +27,32 @@ internal static class CriuLog
         return [.. found];
     }
 
-    /// <summary>The message to show: what failed, then the log's error lines, naming the log.</summary>
-    public static string Quote(string failure, string logPath)
+    /// <summary>
+    /// The message to show: what failed and why, then the log's last error lines, naming the log.
+    /// The reason is the last real error in the log: CRIU's cr_errmsg is its first error, often a
+    /// harmless one (e.g. failing to raise RLIMIT_NOFILE), and its last is only "Dumping FAILED.".
+    /// </summary>
+    public static string Quote(string what, Exception failure, string logPath)
     {
         var errors = LastErrors(logPath);
+        var reason = failure is CriuRequestFailedException criu && LastCause(errors) is { } cause ? criu.WithReason(cause) : failure.Message;
+        var head = $"{what}: {reason}";
         if (errors.Count == 0)
-            return File.Exists(logPath) ? $"{failure} (see {logPath})" : failure;
-        return $"{failure} (see {logPath}); its last errors:\n  " + string.Join("\n  ", errors);
+            return File.Exists(logPath) ? $"{head} (see {logPath})" : head;
+        return $"{head} (see {logPath}); its last errors:\n  " + string.Join("\n  ", errors);
+    }
+
+    /// <summary>"12: (00.07) Error (criu/pstree.c:304): The root process ..." → "The root process ...", skipping "... FAILED." summaries.</summary>
+    internal static string? LastCause(IReadOnlyList<string> errors)
+    {
+        for (var i = errors.Count - 1; i >= 0; i--)
+        {
+            var line = errors[i];
+            var start = line.IndexOf("): ", StringComparison.Ordinal);
+            var text = start >= 0 ? line[(start + 3)..].Trim() : line[(line.IndexOf("Error:", StringComparison.Ordinal) + 6)..].Trim();
+            if (text.Length > 0 && !text.EndsWith("FAILED.", StringComparison.Ordinal)) return text;
+        }
+        return null;
     }
 
     // CRIU writes "(00.012345) Error (criu/file.c:123): ..." and, from some paths, "Error: ...".

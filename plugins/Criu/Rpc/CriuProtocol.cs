@@ -22,6 +22,9 @@ internal sealed class CriuRequestFailedException(criu_req_type type, int errno, 
     public criu_req_type Type { get; } = type;
     public int Errno { get; } = errno;
 
+    /// <summary>The same failure with a better reason than CRIU's cr_errmsg (which is its first error, not its last).</summary>
+    public string WithReason(string reason) => Describe(Type, Errno, reason);
+
     static string Describe(criu_req_type type, int errno, string? criuMessage)
     {
         var what = $"criu {CriuProtocol.Name(type)} failed";

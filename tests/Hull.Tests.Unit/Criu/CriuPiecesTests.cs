@@ -62,11 +62,30 @@ public sealed class CriuPiecesTests : IDisposable
             CriuLog.LastErrors(log).Skip(1));
         Assert.Equal(5, CriuLog.LastErrors(log).Count);
         Assert.Empty(CriuLog.LastErrors(Path.Combine(work, "missing.log")));
-        Assert.Equal("it failed", CriuLog.Quote("it failed", Path.Combine(work, "missing.log")));
+        var failure = new IOException("criu closed the connection");
+        Assert.Equal("it failed: criu closed the connection", CriuLog.Quote("it failed", failure, Path.Combine(work, "missing.log")));
 
         var clean = Path.Combine(work, "clean.log");
         File.WriteAllText(clean, "(0.1) all fine\n");
-        Assert.Equal($"it failed (see {clean})", CriuLog.Quote("it failed", clean));
+        Assert.Equal($"it failed: criu closed the connection (see {clean})", CriuLog.Quote("it failed", failure, clean));
+    }
+
+    [Fact]
+    public void TheReasonIsTheLastRealErrorNotCriusFirst()
+    {
+        var log = Path.Combine(work, "dump.log");
+        File.WriteAllLines(log,
+        [
+            "(00.05) Error (criu/util.c:1534): rlimit: Can't setup RLIMIT_NOFILE for self: Operation not permitted",
+            "(00.07) Error (criu/pstree.c:304): The root process 21700 is not a session leader. Consider using --shell-job option",
+            "(00.08) Error (criu/cr-dump.c:1975): Dumping FAILED.",
+        ]);
+        var failure = new Hull.Plugins.Criu.Rpc.CriuRequestFailedException(Hull.Plugins.Criu.Rpc.criu_req_type.Dump, 0,
+            "Error (criu/util.c:1534): rlimit: Can't setup RLIMIT_NOFILE for self: Operation not permitted");
+
+        var message = CriuLog.Quote("checkpoint of container \"c\" failed", failure, log);
+
+        Assert.StartsWith($"checkpoint of container \"c\" failed: criu dump failed: The root process 21700 is not a session leader. Consider using --shell-job option (see {log}); its last errors:\n  1: ", message);
     }
 
     [Fact]
