@@ -28,5 +28,5 @@ public sealed record ContainerState
     [JsonPropertyName("created"), JsonConverter(typeof(GoTimeConverter))] public DateTimeOffset Created { get; init; }
     /// <summary>The config's annotations; left out when there are none.</summary>
     [JsonPropertyName("annotations")] public IReadOnlyDictionary<string, string>? Annotations { get; init; }
-    [JsonPropertyName("owner")] public string Owner { get; init; } = "";
+    [JsonPropertyName("owner")] public string Owner { get; init => field = value ?? ""; } = "";
 }

@@ -12,6 +12,8 @@ namespace Hull.Abstractions.Oci;
 //   [JsonIgnore(Condition = WhenWritingDefault)], which is Go's non-pointer `omitempty`.
 // - A field missing from the JSON keeps its default (Go's zero value); unknown fields are ignored,
 //   as runc does. Checking values (e.g. an empty cwd) is the backend's job, not the parser's.
+// - Non-nullable references turn a null into their default in `init`: the source generator builds
+//   records through an object initializer that passes null for every field missing from the JSON.
 
 /// <summary>The OCI versions Hull reads and writes.</summary>
 public static class OciVersion
@@ -26,7 +28,7 @@ public static class OciVersion
 /// <summary>The container configuration (config.json).</summary>
 public sealed record Spec
 {
-    [JsonPropertyName("ociVersion")] public string OciVersion { get; init; } = "";
+    [JsonPropertyName("ociVersion")] public string OciVersion { get; init => field = value ?? ""; } = "";
     [JsonPropertyName("process")] public Process? Process { get; init; }
     [JsonPropertyName("root")] public Root? Root { get; init; }
     [JsonPropertyName("hostname")] public string? Hostname { get; init; }
@@ -43,11 +45,11 @@ public sealed record Process
     [JsonPropertyName("terminal"), JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingDefault)]
     public bool Terminal { get; init; }
     [JsonPropertyName("consoleSize")] public Box? ConsoleSize { get; init; }
-    [JsonPropertyName("user")] public User User { get; init; } = new();
+    [JsonPropertyName("user")] public User User { get; init => field = value ?? new(); } = new();
     [JsonPropertyName("args")] public IReadOnlyList<string>? Args { get; init; }
     [JsonPropertyName("commandLine")] public string? CommandLine { get; init; }
     [JsonPropertyName("env")] public IReadOnlyList<string>? Env { get; init; }
-    [JsonPropertyName("cwd")] public string Cwd { get; init; } = "";
+    [JsonPropertyName("cwd")] public string Cwd { get; init => field = value ?? ""; } = "";
     [JsonPropertyName("capabilities")] public LinuxCapabilities? Capabilities { get; init; }
     [JsonPropertyName("rlimits")] public IReadOnlyList<PosixRlimit>? Rlimits { get; init; }
     [JsonPropertyName("noNewPrivileges"), JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingDefault)]
@@ -90,7 +92,7 @@ public sealed record LinuxCapabilities
 /// <summary>An rlimit (type is e.g. RLIMIT_NOFILE).</summary>
 public sealed record PosixRlimit
 {
-    [JsonPropertyName("type")] public string Type { get; init; } = "";
+    [JsonPropertyName("type")] public string Type { get; init => field = value ?? ""; } = "";
     [JsonPropertyName("hard")] public ulong Hard { get; init; }
     [JsonPropertyName("soft")] public ulong Soft { get; init; }
 }
@@ -98,7 +100,7 @@ public sealed record PosixRlimit
 /// <summary>sched_setattr(2) attributes (policy is e.g. SCHED_FIFO).</summary>
 public sealed record Scheduler
 {
-    [JsonPropertyName("policy")] public string Policy { get; init; } = "";
+    [JsonPropertyName("policy")] public string Policy { get; init => field = value ?? ""; } = "";
     [JsonPropertyName("nice"), JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingDefault)]
     public int Nice { get; init; }
     [JsonPropertyName("priority"), JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingDefault)]
@@ -115,7 +117,7 @@ public sealed record Scheduler
 /// <summary>The I/O priority (class is IOPRIO_CLASS_RT, _BE or _IDLE).</summary>
 public sealed record LinuxIOPriority
 {
-    [JsonPropertyName("class")] public string Class { get; init; } = "";
+    [JsonPropertyName("class")] public string Class { get; init => field = value ?? ""; } = "";
     [JsonPropertyName("priority")] public int Priority { get; init; }
 }
 
@@ -129,7 +131,7 @@ public sealed record CpuAffinity
 /// <summary>The root filesystem.</summary>
 public sealed record Root
 {
-    [JsonPropertyName("path")] public string Path { get; init; } = "";
+    [JsonPropertyName("path")] public string Path { get; init => field = value ?? ""; } = "";
     [JsonPropertyName("readonly"), JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingDefault)]
     public bool Readonly { get; init; }
 }
@@ -137,7 +139,7 @@ public sealed record Root
 /// <summary>A mount in the container.</summary>
 public sealed record Mount
 {
-    [JsonPropertyName("destination")] public string Destination { get; init; } = "";
+    [JsonPropertyName("destination")] public string Destination { get; init => field = value ?? ""; } = "";
     [JsonPropertyName("type")] public string? Type { get; init; }
     [JsonPropertyName("source")] public string? Source { get; init; }
     [JsonPropertyName("options")] public IReadOnlyList<string>? Options { get; init; }
@@ -148,7 +150,7 @@ public sealed record Mount
 /// <summary>A lifecycle hook.</summary>
 public sealed record Hook
 {
-    [JsonPropertyName("path")] public string Path { get; init; } = "";
+    [JsonPropertyName("path")] public string Path { get; init => field = value ?? ""; } = "";
     [JsonPropertyName("args")] public IReadOnlyList<string>? Args { get; init; }
     [JsonPropertyName("env")] public IReadOnlyList<string>? Env { get; init; }
     [JsonPropertyName("timeout")] public int? Timeout { get; init; }
@@ -193,7 +195,7 @@ public sealed record Linux
 /// <summary>A namespace to create (no path) or join (path). Type: pid, network, mount, ipc, uts, user, cgroup, time.</summary>
 public sealed record LinuxNamespace
 {
-    [JsonPropertyName("type")] public string Type { get; init; } = "";
+    [JsonPropertyName("type")] public string Type { get; init => field = value ?? ""; } = "";
     [JsonPropertyName("path")] public string? Path { get; init; }
 }
 
@@ -217,9 +219,9 @@ public sealed record LinuxTimeOffset
 /// <summary>A device node to create in the container.</summary>
 public sealed record LinuxDevice
 {
-    [JsonPropertyName("path")] public string Path { get; init; } = "";
+    [JsonPropertyName("path")] public string Path { get; init => field = value ?? ""; } = "";
     /// <summary>c, u, b or p.</summary>
-    [JsonPropertyName("type")] public string Type { get; init; } = "";
+    [JsonPropertyName("type")] public string Type { get; init => field = value ?? ""; } = "";
     [JsonPropertyName("major")] public long Major { get; init; }
     [JsonPropertyName("minor")] public long Minor { get; init; }
     [JsonPropertyName("fileMode")] public uint? FileMode { get; init; }
@@ -237,7 +239,7 @@ public sealed record LinuxNetDevice
 /// <summary>set_mempolicy(2) for the container (mode is e.g. MPOL_INTERLEAVE).</summary>
 public sealed record LinuxMemoryPolicy
 {
-    [JsonPropertyName("mode")] public string Mode { get; init; } = "";
+    [JsonPropertyName("mode")] public string Mode { get; init => field = value ?? ""; } = "";
     [JsonPropertyName("nodes")] public string? Nodes { get; init; }
     [JsonPropertyName("flags")] public IReadOnlyList<string>? Flags { get; init; }
 }
@@ -342,7 +344,7 @@ public sealed record LinuxThrottleDevice : LinuxBlockIODevice
 /// <summary>A hugetlb limit (pageSize like "2MB").</summary>
 public sealed record LinuxHugepageLimit
 {
-    [JsonPropertyName("pageSize")] public string Pagesize { get; init; } = "";
+    [JsonPropertyName("pageSize")] public string Pagesize { get; init => field = value ?? ""; } = "";
     [JsonPropertyName("limit")] public ulong Limit { get; init; }
 }
 
@@ -356,7 +358,7 @@ public sealed record LinuxNetwork
 /// <summary>A network interface priority.</summary>
 public sealed record LinuxInterfacePriority
 {
-    [JsonPropertyName("name")] public string Name { get; init; } = "";
+    [JsonPropertyName("name")] public string Name { get; init => field = value ?? ""; } = "";
     [JsonPropertyName("priority")] public uint Priority { get; init; }
 }
 
@@ -383,7 +385,7 @@ public sealed record LinuxIntelRdt
 /// <summary>personality(2) (domain LINUX or LINUX32).</summary>
 public sealed record LinuxPersonality
 {
-    [JsonPropertyName("domain")] public string Domain { get; init; } = "";
+    [JsonPropertyName("domain")] public string Domain { get; init => field = value ?? ""; } = "";
     [JsonPropertyName("flags")] public IReadOnlyList<string>? Flags { get; init; }
 }
 
@@ -391,7 +393,7 @@ public sealed record LinuxPersonality
 public sealed record LinuxSeccomp
 {
     /// <summary>SCMP_ACT_*.</summary>
-    [JsonPropertyName("defaultAction")] public string DefaultAction { get; init; } = "";
+    [JsonPropertyName("defaultAction")] public string DefaultAction { get; init => field = value ?? ""; } = "";
     [JsonPropertyName("defaultErrnoRet")] public uint? DefaultErrnoRet { get; init; }
     /// <summary>SCMP_ARCH_*.</summary>
     [JsonPropertyName("architectures")] public IReadOnlyList<string>? Architectures { get; init; }
@@ -405,8 +407,8 @@ public sealed record LinuxSeccomp
 /// <summary>A seccomp rule: the syscalls it matches and the action taken.</summary>
 public sealed record LinuxSyscall
 {
-    [JsonPropertyName("names")] public IReadOnlyList<string> Names { get; init; } = [];
-    [JsonPropertyName("action")] public string Action { get; init; } = "";
+    [JsonPropertyName("names")] public IReadOnlyList<string> Names { get; init => field = value ?? []; } = [];
+    [JsonPropertyName("action")] public string Action { get; init => field = value ?? ""; } = "";
     [JsonPropertyName("errnoRet")] public uint? ErrnoRet { get; init; }
     [JsonPropertyName("args")] public IReadOnlyList<LinuxSeccompArg>? Args { get; init; }
 }
@@ -418,5 +420,5 @@ public sealed record LinuxSeccompArg
     [JsonPropertyName("value")] public ulong Value { get; init; }
     [JsonPropertyName("valueTwo"), JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingDefault)]
     public ulong ValueTwo { get; init; }
-    [JsonPropertyName("op")] public string Op { get; init; } = "";
+    [JsonPropertyName("op")] public string Op { get; init => field = value ?? ""; } = "";
 }
