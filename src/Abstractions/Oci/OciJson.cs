@@ -14,12 +14,13 @@ namespace Hull.Abstractions.Oci;
 public static class OciJson
 {
     /// <summary>
-    /// Reads a bundle's config.json; <paramref name="path"/> is the bundle directory or the file itself.
-    /// A missing or malformed file is a ConfigException that says what is wrong and where.
+    /// Reads a bundle's config.json; <paramref name="path"/> is the bundle directory, or the file
+    /// itself when it ends in ".json". A missing or malformed file is a ConfigException that says
+    /// what is wrong and where.
     /// </summary>
     public static Spec LoadConfig(string path)
     {
-        var file = Directory.Exists(path) ? Path.Combine(path, "config.json") : path;
+        var file = path.EndsWith(".json", StringComparison.Ordinal) ? path : Path.Combine(path, "config.json");
         string json;
         try
         {
@@ -28,8 +29,9 @@ public static class OciJson
         catch (Exception e) when (e is FileNotFoundException or DirectoryNotFoundException)
         {
             var bundle = Path.GetDirectoryName(Path.GetFullPath(file));
-            throw new ConfigException(
-                $"{Path.GetFileName(file)} not found in bundle {bundle}: run `hull spec` to create one");
+            throw new ConfigException(Directory.Exists(bundle)
+                ? $"{Path.GetFileName(file)} not found in bundle {bundle}: run `hull spec` to create one"
+                : $"bundle {bundle} does not exist");
         }
         catch (Exception e) when (e is IOException or UnauthorizedAccessException)
         {
@@ -113,7 +115,8 @@ public static class OciJson
             TypeInfoResolver = OciJsonContext.Default.WithAddedModifier(GoJsonRules.Apply),
             // encoding/json matches field names case-insensitively when exact ones are missing.
             PropertyNameCaseInsensitive = true,
-            // Go writes non-ASCII text as is; the default encoder would escape it as \uXXXX.
+            // Go writes non-ASCII text as is; the default encoder would escape it as \uXXXX. (Go does
+            // escape <, > and & as \u003c...; written as is they are the same JSON value.)
             Encoder = JavaScriptEncoder.UnsafeRelaxedJsonEscaping,
             NewLine = "\n",
         };

@@ -171,6 +171,10 @@ public class OciJsonParseTests
         {
             var error = Assert.Throws<ConfigException>(() => OciJson.LoadConfig(bundle.FullName));
             Assert.Equal($"config.json not found in bundle {bundle.FullName}: run `hull spec` to create one", error.Message);
+
+            var nowhere = Path.Combine(bundle.FullName, "nowhere");
+            error = Assert.Throws<ConfigException>(() => OciJson.LoadConfig(nowhere));
+            Assert.Equal($"bundle {nowhere} does not exist", error.Message);
         }
         finally
         {

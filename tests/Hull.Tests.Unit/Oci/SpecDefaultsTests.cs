@@ -1,4 +1,3 @@
-using System.Diagnostics;
 using System.Text.Json.Nodes;
 using Hull.Abstractions.Oci;
 using Xunit;
@@ -40,18 +39,10 @@ public class SpecDefaultsTests
     /// <summary>runc's config.json for this process's user (runc maps the caller's ids when rootless).</summary>
     private static string RuncSpec(bool rootless)
     {
-        var runc = Runc.Path;
-        Skip.If(runc is null, "runc is not installed");
         var dir = Directory.CreateTempSubdirectory("hull-spec-");
         try
         {
-            var start = new ProcessStartInfo(runc) { WorkingDirectory = dir.FullName, RedirectStandardError = true };
-            start.ArgumentList.Add("spec");
-            if (rootless) start.ArgumentList.Add("--rootless");
-            using var process = System.Diagnostics.Process.Start(start)!;
-            var error = process.StandardError.ReadToEnd();
-            process.WaitForExit();
-            Assert.True(process.ExitCode == 0, $"runc spec failed: {error}");
+            Runc.Run(dir.FullName, rootless ? ["spec", "--rootless"] : ["spec"]);
             return File.ReadAllText(Path.Combine(dir.FullName, "config.json"));
         }
         finally
@@ -59,13 +50,4 @@ public class SpecDefaultsTests
             dir.Delete(recursive: true);
         }
     }
-}
-
-/// <summary>Where runc is, if installed.</summary>
-internal static class Runc
-{
-    public static string? Path { get; } = (Environment.GetEnvironmentVariable("PATH") ?? "")
-        .Split(':', StringSplitOptions.RemoveEmptyEntries)
-        .Select(dir => System.IO.Path.Combine(dir, "runc"))
-        .FirstOrDefault(File.Exists);
 }
