@@ -25,7 +25,10 @@ internal interface ICgroupManager
     /// </summary>
     IReadOnlyDictionary<string, string> Paths { get; }
 
-    /// <summary>Creates the cgroup(s) and moves <paramref name="pid"/> (the container's init) into them.</summary>
+    /// <summary>
+    /// Creates the cgroup(s) and moves <paramref name="pid"/> (the container's init) into them. On failure the
+    /// pid may already be in some of them: kill it, then call <see cref="Destroy"/>.
+    /// </summary>
     void Apply(int pid);
 
     /// <summary>Moves another process (an exec'd one) into the container's existing cgroups.</summary>

@@ -11,8 +11,10 @@ internal static class V1Freezer
     /// settle, and sleep now and then for very slow machines. On failure the cgroup is thawed, never left
     /// half-frozen.
     /// </summary>
-    public static void Freeze(ICgroupFs fs, string dir)
+    /// <param name="sleep">The pause between attempts (a seam so tests need not wait).</param>
+    public static void Freeze(ICgroupFs fs, string dir, Action<TimeSpan>? sleep = null)
     {
+        sleep ??= Thread.Sleep;
         var file = Path.Combine(dir, StateFile);
         var ok = false;
         try
@@ -23,13 +25,13 @@ internal static class V1Freezer
                 if (i % 50 == 49)
                 {
                     fs.WriteFile(file, "THAWED");
-                    Thread.Sleep(10);
+                    sleep(TimeSpan.FromMilliseconds(10));
                 }
                 fs.WriteFile(file, "FROZEN");
-                if (i % 25 == 24) Thread.Sleep(TimeSpan.FromTicks(100)); // 10 µs
+                if (i % 25 == 24) sleep(TimeSpan.FromTicks(100)); // 10 µs
                 if (i % 200 == 199)
                 {
-                    Thread.Sleep(backoff);
+                    sleep(backoff);
                     backoff *= 2;
                 }
                 switch (fs.ReadFile(file).Trim())
