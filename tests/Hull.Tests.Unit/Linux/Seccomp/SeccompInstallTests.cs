@@ -1,6 +1,7 @@
 using System.Runtime.InteropServices;
 using System.Text.Json;
 using Hull.Abstractions.Errors;
+using Hull.Abstractions.Oci;
 using Hull.Plugins.Linux.Seccomp;
 using Xunit;
 
@@ -88,6 +89,15 @@ public class SeccompInstallTests
         Assert.Contains("SCMP_ARCH_X86_64", features.Archs!);
         Assert.Equal(["SECCOMP_FILTER_FLAG_TSYNC", "SECCOMP_FILTER_FLAG_SPEC_ALLOW", "SECCOMP_FILTER_FLAG_LOG", "SECCOMP_FILTER_FLAG_WAIT_KILLABLE_RECV"], features.KnownFlags);
         Assert.Equal(["SECCOMP_FILTER_FLAG_TSYNC", "SECCOMP_FILTER_FLAG_SPEC_ALLOW", "SECCOMP_FILTER_FLAG_LOG"], features.SupportedFlags);
+    }
+
+    [Fact]
+    public void TheVocabularyIsTheOneTheOciModelNames()
+    {
+        Assert.Equal(OciNames.SeccompActions, SeccompNames.Actions.Keys.Order(StringComparer.Ordinal));
+        Assert.Equal(OciNames.SeccompOperators, SeccompNames.Operators.Keys.Order(StringComparer.Ordinal));
+        Assert.Empty(OciNames.SeccompArchs.Except(SeccompNames.Architectures.Keys));
+        Assert.Empty(OciNames.SeccompFlags.Except(SeccompNames.Flags.Keys));
     }
 
     [Fact]
