@@ -95,7 +95,7 @@ internal sealed class V1OomNotifier : IOomNotifier
 }
 
 /// <summary>
-/// v2: inotify on memory.events and cgroup.events. An OOM is a rise of memory.events' oom_kill counter;
+/// v2: inotify on memory.events (when the memory controller is enabled) and cgroup.events. An OOM is a rise of memory.events' oom_kill counter;
 /// "populated 0" in cgroup.events (or the cgroup gone) closes the stream.
 /// </summary>
 internal sealed class V2OomNotifier : IOomNotifier
@@ -113,6 +113,9 @@ internal sealed class V2OomNotifier : IOomNotifier
         if (inotify < 0) throw new CgroupException($"cannot create an inotify instance for OOM notifications: {CgroupNative.ErrorText(Marshal.GetLastPInvokeError())}");
         foreach (var file in new[] { "memory.events", "cgroup.events" })
         {
+            // Without the memory controller there is no memory.events and no OOM kill to report, but the
+            // stream must still end when the cgroup empties.
+            if (file == "memory.events" && !fs.FileExists(Path.Combine(dir, file))) continue;
             if (CgroupNative.InotifyAddWatch(inotify, Path.Combine(dir, file), CgroupNative.IN_MODIFY) >= 0) continue;
             var errno = Marshal.GetLastPInvokeError();
             CgroupNative.Close(inotify);
