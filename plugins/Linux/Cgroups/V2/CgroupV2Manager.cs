@@ -117,12 +117,13 @@ internal sealed partial class CgroupV2Manager : ICgroupManager
     public FreezerState GetFreezerState()
     {
         if (!placed) return FreezerState.Undefined;
+        // Only this cgroup's own request counts (a frozen ancestor is not a pause of this container), and
+        // a request still completing is already a pause: Freeze has waited for the kernel where it could.
         return fs.TryRead(File("cgroup.freeze"))?.Trim() switch
         {
             null => FreezerState.Undefined,
             "0" => FreezerState.Thawed,
-            // Asked to freeze: report Frozen only once the kernel has finished.
-            _ => EventValue("frozen") == 1 ? FreezerState.Frozen : FreezerState.Thawed,
+            _ => FreezerState.Frozen,
         };
     }
 
