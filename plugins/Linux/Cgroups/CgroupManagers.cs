@@ -3,7 +3,13 @@ using Hull.Plugins.Linux.Cgroups.V2;
 
 namespace Hull.Plugins.Linux.Cgroups;
 
-/// <summary>Creates the right cgroup manager for the host, or re-opens one from the paths kept in the state file.</summary>
+/// <summary>
+/// Creates the right cgroup manager for the host, or re-opens one from the paths kept in the state file.
+/// A container's life: <c>Create(CgroupConfig.FromSpec(...))</c>; <c>Apply(initPid)</c> as soon as the init
+/// exists (everything it forks is then born inside); <c>Set(config.Resources)</c> once the init has made its
+/// namespaces and rootfs, before the user process runs; save <c>Paths</c>. Later commands: <c>Open(paths)</c>
+/// for pause/resume/stats/events/update/ps/kill --all, and <c>Destroy()</c> at delete, after the processes died.
+/// </summary>
 internal static class CgroupManagers
 {
     /// <summary>The manager for a new container. Nothing is created on disk until <see cref="ICgroupManager.Apply"/>.</summary>

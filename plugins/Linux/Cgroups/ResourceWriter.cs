@@ -43,4 +43,13 @@ internal readonly struct ResourceWriter(ICgroupFs fs, string dir)
     public static string Text(long v) => v.ToString(System.Globalization.CultureInfo.InvariantCulture);
 
     public static string Text(ulong v) => v.ToString(System.Globalization.CultureInfo.InvariantCulture);
+
+    /// <summary>An rdma.max line (same in v1 and v2): "mlx4_0 hca_handle=2 hca_object=2000", either limit optional.</summary>
+    public static string RdmaLine(string device, Hull.Abstractions.Oci.LinuxRdma limit)
+    {
+        var text = device;
+        if (limit.HcaHandles is { } h) text += " hca_handle=" + Text(h);
+        if (limit.HcaObjects is { } o) text += " hca_object=" + Text(o);
+        return text;
+    }
 }

@@ -223,15 +223,6 @@ internal sealed partial class CgroupV1Manager
     {
         if (!ResourceNeeds.Rdma(r)) return;
         var w = Need("rdma", R + "rdma");
-        foreach (var (device, limit) in r.Rdma!) w.Write("rdma.max", RdmaText(device, limit), R + "rdma");
-    }
-
-    /// <summary>rdma.max line: "mlx4_0 hca_handle=2 hca_object=2000" (either may be absent).</summary>
-    public static string RdmaText(string device, LinuxRdma limit)
-    {
-        var text = device;
-        if (limit.HcaHandles is { } h) text += " hca_handle=" + h;
-        if (limit.HcaObjects is { } o) text += " hca_object=" + o;
-        return text;
+        foreach (var (device, limit) in r.Rdma!) w.Write("rdma.max", ResourceWriter.RdmaLine(device, limit), R + "rdma");
     }
 }

@@ -36,7 +36,7 @@ internal sealed partial class CgroupV2Manager
         if (ResourceNeeds.Rdma(resources))
         {
             Need("rdma", R + "rdma");
-            foreach (var (device, limit) in resources.Rdma!) w.Write("rdma.max", V1.CgroupV1Manager.RdmaText(device, limit), R + "rdma");
+            foreach (var (device, limit) in resources.Rdma!) w.Write("rdma.max", ResourceWriter.RdmaLine(device, limit), R + "rdma");
         }
         SetUnified(w, resources);
     }

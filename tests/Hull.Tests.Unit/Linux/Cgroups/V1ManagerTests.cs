@@ -353,8 +353,8 @@ public sealed class V1ManagerTests : IDisposable
     [Fact]
     public void RdmaTextHasOnlyTheGivenLimits()
     {
-        Assert.Equal("mlx5_0 hca_handle=2 hca_object=100", CgroupV1Manager.RdmaText("mlx5_0", new LinuxRdma { HcaHandles = 2, HcaObjects = 100 }));
-        Assert.Equal("mlx5_0 hca_object=100", CgroupV1Manager.RdmaText("mlx5_0", new LinuxRdma { HcaObjects = 100 }));
+        Assert.Equal("mlx5_0 hca_handle=2 hca_object=100", ResourceWriter.RdmaLine("mlx5_0", new LinuxRdma { HcaHandles = 2, HcaObjects = 100 }));
+        Assert.Equal("mlx5_0 hca_object=100", ResourceWriter.RdmaLine("mlx5_0", new LinuxRdma { HcaObjects = 100 }));
     }
 
     // ---- freezer ----
