@@ -35,7 +35,7 @@ internal static class EventsCommand
             {
                 foreach (var e in backend.Events(new EventsRequest(result.GetValue(id)!, once, every), cancellation))
                 {
-                    session.Out.WriteLine(OciJson.SerializeEvent(e));
+                    session.Out.Write(OciJson.SerializeEvent(e));
                     // Each event is a line a reader acts on at once.
                     session.Out.Flush();
                 }

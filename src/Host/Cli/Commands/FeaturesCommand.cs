@@ -14,7 +14,7 @@ internal static class FeaturesCommand
         };
         command.SetAction(_ =>
         {
-            session.Out.WriteLine(OciJson.SerializeFeatures(session.Backend.Features()));
+            session.Out.Write(OciJson.SerializeFeatures(session.Backend.Features()));
             return 0;
         });
         return command;

@@ -32,7 +32,7 @@ internal static class ListCommand
                     session.Out.WriteLine(state.Id);
             }
             else if (json)
-                session.Out.WriteLine(OciJson.SerializeStates(states));
+                session.Out.Write(OciJson.SerializeStates(states));
             else
                 session.Out.Write(Table(states));
             return 0;
