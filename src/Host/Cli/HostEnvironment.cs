@@ -10,7 +10,7 @@ namespace Hull.Cli;
 internal sealed record HostEnvironment(
     TextWriter Out,
     TextWriter Error,
-    TextReader In,
+    Func<TextReader> In,
     Func<string, string?> GetVariable,
     PlatformInfo Platform,
     string WorkingDirectory,
@@ -20,7 +20,8 @@ internal sealed record HostEnvironment(
     public static HostEnvironment FromProcess() => new(
         Console.Out,
         Console.Error,
-        Console.In,
+        // Opened only by the command that reads stdin (update -r -): the container's process may own it.
+        () => Console.In,
         Environment.GetEnvironmentVariable,
         PlatformInfo.Current,
         Environment.CurrentDirectory,

@@ -24,7 +24,7 @@ public static class HullApp
         try
         {
             var (logFile, logFormat, debug) = tree.Globals.ReadLogging(parse);
-            session.UseLogging(logFile, logFormat, debug);
+            session.UseLogging(logFile is null ? null : Path.GetFullPath(logFile, environment.WorkingDirectory), logFormat, debug);
             if (scan.Error is not null)
                 return ReportUsage(session, tree, scan.Error);
             if (parse.Action is ParseErrorAction)
@@ -35,6 +35,8 @@ public static class HullApp
                 Output = environment.Out,
                 Error = environment.Error,
                 EnableDefaultExceptionHandler = false,
+                // Signals are not System.CommandLine's to handle: run and exec forward them to the container.
+                ProcessTerminationTimeout = null,
             });
         }
         catch (HullException e)

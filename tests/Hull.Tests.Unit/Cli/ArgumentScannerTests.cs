@@ -8,7 +8,7 @@ namespace Hull.Tests.Unit.Cli;
 public sealed class ArgumentScannerTests
 {
     private static readonly HullCommand Root = CommandTree.Build(new CliSession(
-        new HostEnvironment(TextWriter.Null, TextWriter.Null, TextReader.Null, _ => null, CliHarness.Linux, "/", () => CliHarness.Now,
+        new HostEnvironment(TextWriter.Null, TextWriter.Null, () => TextReader.Null, _ => null, CliHarness.Linux, "/", () => CliHarness.Now,
             () => CancellationToken.None),
         new StaticPluginCatalog([]))).Root;
 

@@ -41,7 +41,7 @@ internal sealed class CliHarness : IDisposable
         var stdout = new StringWriter { NewLine = "\n" };
         var stderr = new StringWriter { NewLine = "\n" };
         var environment = new HostEnvironment(
-            stdout, stderr, new StringReader(StandardInput),
+            stdout, stderr, () => new StringReader(StandardInput),
             name => Variables.GetValueOrDefault(name),
             Platform, WorkingDirectory, () => Now, () => CancellationToken.None);
         var code = HullApp.Run(args, new Catalog(Plugins, Problems), environment);

@@ -44,7 +44,6 @@ internal sealed class GlobalOptions
             root.Options.Add(option);
         root.ShownDefaults[LogFormat] = "\"text\"";
         root.ShownDefaults[Root] = $"\"{DefaultRoot}\"";
-        root.ShownDefaults[Criu] = "\"criu\"";
         root.ShownDefaults[Rootless] = "\"auto\"";
     }
 
@@ -57,7 +56,8 @@ internal sealed class GlobalOptions
             "json" => Logging.LogFormat.Json,
             var other => throw new UsageException($"invalid --log-format \"{other}\": use text or json"),
         };
-        return (result.GetValue(Log), format, result.GetValue(Debug));
+        // An empty --log means the default, stderr, as with runc.
+        return (result.GetValue(Log) is { Length: > 0 } file ? file : null, format, result.GetValue(Debug));
     }
 
     public GlobalSettings Read(ParseResult result, HostEnvironment environment)

@@ -108,7 +108,7 @@ internal static class UpdateCommand
     private static LinuxResources ReadResources(string source, CliSession session)
     {
         if (source == "-")
-            return OciJson.ParseResources(session.Environment.In.ReadToEnd(), "resources from standard input");
+            return OciJson.ParseResources(session.Environment.In().ReadToEnd(), "resources from standard input");
         var path = session.FullPath(source);
         try
         {
