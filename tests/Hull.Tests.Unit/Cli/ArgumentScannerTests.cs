@@ -105,5 +105,6 @@ public sealed class ArgumentScannerTests
     {
         Assert.Null(Scan("state", "--help").Error);
         Assert.Null(Scan("kill", "-h").Error);
+        Assert.Equal("\"state\" requires exactly 1 argument(s) (usage: hull state <container-id>)", Scan("state", "--help=false").Error?.Message);
     }
 }

@@ -36,7 +36,6 @@ internal static class ArgumentScanner
         var locals = new FlagList();
         var operands = new List<string>();
         UsageError? error = null;
-        var helpRequested = false;
         var flagsEnded = false;
 
         for (var i = 0; i < args.Count; i++)
@@ -51,7 +50,7 @@ internal static class ArgumentScanner
             {
                 if (command is null)
                 {
-                    command = FindCommand(root, arg);
+                    command = CommandTree.Find(root, arg);
                     if (command is null)
                     {
                         error = new UsageError($"unknown command \"{arg}\": run '{program} --help' to see the commands", null, ExitCode: 3);
@@ -77,7 +76,6 @@ internal static class ArgumentScanner
                 error ??= new UsageError($"flag provided but not defined: {arg.Split('=', 2)[0]}", helpTarget);
                 continue;
             }
-            helpRequested |= option is HelpOption;
             var target = isGlobal ? globals : locals;
 
             if (!Flags.TakesValue(option))
@@ -105,7 +103,8 @@ internal static class ArgumentScanner
             target.Set(option, inlineValue);
         }
 
-        if (error is null && command is not null && !helpRequested)
+        // Asking for a command's help needs none of its operands.
+        if (error is null && command is not null && !globals.Has<HelpOption>())
             error = CheckOperands(command, operands.Count, program);
 
         var result = new List<string>(args.Count + 2);
@@ -132,9 +131,6 @@ internal static class ArgumentScanner
             ? null
             : new UsageError($"\"{command.Name}\" requires {requirement} argument(s) (usage: {command.UsageLine(program)})", command);
     }
-
-    private static HullCommand? FindCommand(HullCommand root, string name) =>
-        root.Subcommands.OfType<HullCommand>().FirstOrDefault(c => c.Name == name || c.Aliases.Contains(name));
 
     /// <summary>Go's flag package treats -name and --name alike, so index names without dashes.</summary>
     private static Dictionary<string, Option> Index(HullCommand command)
@@ -169,6 +165,8 @@ internal static class ArgumentScanner
         }
 
         public void Remove(Option option) => _items.RemoveAll(item => item.Option == option);
+
+        public bool Has<T>() where T : Option => _items.Any(item => item.Option is T);
 
         public void AppendTo(List<string> args)
         {

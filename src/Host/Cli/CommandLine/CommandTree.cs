@@ -4,8 +4,9 @@ using Hull.Cli.Help;
 namespace Hull.Cli.CommandLine;
 
 /// <summary>
-/// hull's commands and flags. Building the tree only creates objects; nothing is read, loaded or
-/// probed until the command is known.
+/// hull's commands and flags. Building the tree only creates the commands; each one's options are
+/// made when it is the command given (see <see cref="HullCommand.Define"/>), and nothing is read,
+/// loaded or probed until the command is known.
 /// </summary>
 internal sealed class CommandTree
 {
@@ -68,4 +69,8 @@ internal sealed class CommandTree
             root.Subcommands.Add(command);
         return new CommandTree(root, globals, help);
     }
+
+    /// <summary>The command with this name or alias, defined and ready to parse, or null.</summary>
+    public static HullCommand? Find(HullCommand root, string name) =>
+        root.Subcommands.OfType<HullCommand>().FirstOrDefault(c => c.Name == name || c.Aliases.Contains(name))?.Defined();
 }

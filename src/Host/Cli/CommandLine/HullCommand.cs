@@ -4,14 +4,30 @@ namespace Hull.Cli.CommandLine;
 
 /// <summary>
 /// A hull command with what its urfave-style help needs beyond System.CommandLine's model: the
-/// operands in the usage line, the text around them, and how its flags end.
+/// operands in the usage line, the text around them, and how its flags end. Its options, operands
+/// and action are made by <see cref="Define"/> only when the command is the one given (or its help
+/// is shown): building all of them for every run would be a tenth of hull's start-up.
 /// </summary>
 internal sealed class HullCommand : Command
 {
+    private Action<HullCommand>? _define;
+
     public HullCommand(string name, string summary, params string[] aliases) : base(name, summary)
     {
         foreach (var alias in aliases)
             Aliases.Add(alias);
+    }
+
+    /// <summary>Adds the options, operands and action; run once, by <see cref="Defined"/>.</summary>
+    public Action<HullCommand> Define { init => _define = value; }
+
+    /// <summary>This command with its options, operands and action.</summary>
+    public HullCommand Defined()
+    {
+        var define = _define;
+        _define = null;
+        define?.Invoke(this);
+        return this;
     }
 
     /// <summary>The operands in the usage line, e.g. "&lt;container-id&gt; [signal]".</summary>
@@ -35,8 +51,6 @@ internal sealed class HullCommand : Command
     public int MinOperands => Arguments.Sum(a => a.Arity.MinimumNumberOfValues);
 
     public int MaxOperands => Arguments.Sum(a => a.Arity.MaximumNumberOfValues);
-
-    public bool Unbounded => Arguments.Any(a => a.Arity.MaximumNumberOfValues > 1);
 
     /// <summary>"hull create [command options] &lt;container-id&gt;"</summary>
     public string UsageLine(string program)

@@ -10,29 +10,28 @@ internal static class CreateCommand
         "filesystem. The args of config.json's process are what runs when the container starts;\n" +
         "see \"hull spec --help\".";
 
-    public static HullCommand Build(CliSession session)
+    public static HullCommand Build(CliSession session) => new("create", "create a container")
     {
-        var flags = new LaunchFlags();
-        var id = Operands.ContainerId();
-        var command = new HullCommand("create", "create a container")
+        ArgsUsage = Operands.ContainerIdUsage,
+        UsageNote = Operands.NewContainerIdNote,
+        LongDescription = "The create command creates a container from a bundle and leaves it waiting for \"hull start\".\n\n" + BundleDescription,
+        Define = command =>
         {
-            ArgsUsage = Operands.ContainerIdUsage,
-            UsageNote = Operands.NewContainerIdNote,
-            LongDescription = "The create command creates a container from a bundle and leaves it waiting for \"hull start\".\n\n" + BundleDescription,
-        };
-        command.Arguments.Add(id);
-        command.Options.Add(flags.Bundle);
-        command.Options.Add(flags.ConsoleSocket);
-        command.Options.Add(flags.PidFile);
-        command.Options.Add(flags.NoPivot);
-        command.Options.Add(flags.NoNewKeyring);
-        command.Options.Add(flags.PreserveFds);
-        command.SetAction(result =>
-        {
-            var request = flags.Apply(new CreateRequest(result.GetValue(id)!, session.Bundle(result.GetValue(flags.Bundle))), result, session);
-            session.Backend.Create(request);
-            return 0;
-        });
-        return command;
-    }
+            var flags = new LaunchFlags();
+            var id = Operands.ContainerId();
+            command.Arguments.Add(id);
+            command.Options.Add(flags.Bundle);
+            command.Options.Add(flags.ConsoleSocket);
+            command.Options.Add(flags.PidFile);
+            command.Options.Add(flags.NoPivot);
+            command.Options.Add(flags.NoNewKeyring);
+            command.Options.Add(flags.PreserveFds);
+            command.SetAction(result =>
+            {
+                var request = flags.Apply(new CreateRequest(result.GetValue(id)!, session.Bundle(result.GetValue(flags.Bundle))), result, session);
+                session.Backend.Create(request);
+                return 0;
+            });
+        },
+    };
 }

@@ -8,22 +8,23 @@ namespace Hull.Cli.Commands;
 /// <summary>`hull help [command]` (alias h), as runc has.</summary>
 internal static class HelpCommand
 {
-    public static HullCommand Build(CliSession session, HelpRenderer renderer, HullCommand root)
-    {
-        var topic = new Argument<string?>("command") { Arity = ArgumentArity.ZeroOrOne };
-        var command = new HullCommand("help", "Shows a list of commands or help for one command", "h") { ArgsUsage = "[command]" };
-        command.Arguments.Add(topic);
-        command.SetAction(result =>
+    public static HullCommand Build(CliSession session, HelpRenderer renderer, HullCommand root) =>
+        new("help", "Shows a list of commands or help for one command", "h")
         {
-            var name = result.GetValue(topic);
-            var target = name is null ? root
-                : root.Subcommands.OfType<HullCommand>().FirstOrDefault(c => c.Name == name || c.Aliases.Contains(name))
-                  ?? throw new UnknownHelpTopicException(name);
-            session.Out.Write(renderer.Render(target, root));
-            return 0;
-        });
-        return command;
-    }
+            ArgsUsage = "[command]",
+            Define = command =>
+            {
+                var topic = new Argument<string?>("command") { Arity = ArgumentArity.ZeroOrOne };
+                command.Arguments.Add(topic);
+                command.SetAction(result =>
+                {
+                    var name = result.GetValue(topic);
+                    var target = name is null ? root : CommandTree.Find(root, name) ?? throw new UnknownHelpTopicException(name);
+                    session.Out.Write(renderer.Render(target, root));
+                    return 0;
+                });
+            },
+        };
 
     /// <summary>runc (urfave/cli) exits 3 when asked for help on a command it does not have.</summary>
     private sealed class UnknownHelpTopicException(string name)

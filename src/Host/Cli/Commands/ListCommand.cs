@@ -6,39 +6,36 @@ namespace Hull.Cli.Commands;
 
 internal static class ListCommand
 {
-    public static HullCommand Build(CliSession session)
+    public static HullCommand Build(CliSession session) => new("list", "lists containers started by hull with the given root", "ls")
     {
-        var format = OutputFormat.Flag();
-        var quiet = Flags.Bool("--quiet", "display only container IDs", "-q");
-        var command = new HullCommand("list", "lists containers started by hull with the given root", "ls")
+        UsageNote = "The root is the global option \"--root\" (default: \"/run/hull\", or $XDG_RUNTIME_DIR/hull\nwhen rootless).\n\n" +
+            "EXAMPLE 1:\n" +
+            "To list the containers under the default root:\n" +
+            "       # hull list\n\n" +
+            "EXAMPLE 2:\n" +
+            "To list the containers under another root:\n" +
+            "       # hull --root value list",
+        Define = command =>
         {
-            UsageNote = "The root is the global option \"--root\" (default: \"/run/hull\", or $XDG_RUNTIME_DIR/hull\nwhen rootless).\n\n" +
-                "EXAMPLE 1:\n" +
-                "To list the containers under the default root:\n" +
-                "       # hull list\n\n" +
-                "EXAMPLE 2:\n" +
-                "To list the containers under another root:\n" +
-                "       # hull --root value list",
-        };
-        command.Options.Add(format);
-        command.Options.Add(quiet);
-        command.SetAction(result =>
-        {
-            var json = OutputFormat.IsJson(result, format);
-            var states = session.Backend.List();
-            if (result.GetValue(quiet))
+            var format = OutputFormat.Flag();
+            var quiet = Flags.Bool("--quiet", "display only container IDs", "-q");
+            command.Options.Add(format);
+            command.Options.Add(quiet);
+            command.SetAction(result =>
             {
-                foreach (var state in states)
-                    session.Out.WriteLine(state.Id);
-            }
-            else if (json)
-                session.Out.Write(OciJson.SerializeStates(states));
-            else
-                session.Out.Write(Table(states));
-            return 0;
-        });
-        return command;
-    }
+                var json = OutputFormat.IsJson(result, format);
+                var states = session.Backend.List();
+                if (result.GetValue(quiet))
+                {
+                    foreach (var state in states)
+                        session.Out.WriteLine(state.Id);
+                }
+                else
+                    session.Out.Write(json ? OciJson.SerializeStates(states) : Table(states));
+                return 0;
+            });
+        },
+    };
 
     /// <summary>runc's table: Go tabwriter with minimum width 12 and padding 3, times in RFC 3339 with nanoseconds.</summary>
     public static string Table(IReadOnlyList<ContainerState> states)

@@ -27,21 +27,21 @@ internal static class SimpleCommands
         "The resume command thaws every process of a paused container.\n\nUse hull list to see the containers and their status.",
         (backend, id) => backend.Resume(id));
 
-    private static HullCommand Build(CliSession session, string name, string summary, string description, Action<IPlatformBackend, string> run)
-    {
-        var id = Operands.ContainerId();
-        var command = new HullCommand(name, summary)
+    private static HullCommand Build(CliSession session, string name, string summary, string description, Action<IPlatformBackend, string> run) =>
+        new(name, summary)
         {
             ArgsUsage = Operands.ContainerIdUsage,
             UsageNote = Operands.ContainerIdNote,
             LongDescription = description,
+            Define = command =>
+            {
+                var id = Operands.ContainerId();
+                command.Arguments.Add(id);
+                command.SetAction(result =>
+                {
+                    run(session.Backend, result.GetValue(id)!);
+                    return 0;
+                });
+            },
         };
-        command.Arguments.Add(id);
-        command.SetAction(result =>
-        {
-            run(session.Backend, result.GetValue(id)!);
-            return 0;
-        });
-        return command;
-    }
 }

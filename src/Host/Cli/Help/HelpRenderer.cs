@@ -17,7 +17,7 @@ internal sealed class HelpRenderer(string program, Func<string> versionText)
     private const string Indent = "   ";
 
     public string Render(HullCommand command, HullCommand root) =>
-        command == root ? RenderRoot(root) : RenderCommand(command);
+        command == root ? RenderRoot(root) : RenderCommand(command.Defined());
 
     private string RenderRoot(HullCommand root)
     {
