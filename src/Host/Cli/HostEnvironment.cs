@@ -1,5 +1,7 @@
 using System.Runtime.InteropServices;
+using System.Text;
 using Hull.Abstractions.Plugins;
+using Hull.Cli.Output;
 
 namespace Hull.Cli;
 
@@ -18,15 +20,18 @@ internal sealed record HostEnvironment(
     Func<CancellationToken> InterruptToken)
 {
     public static HostEnvironment FromProcess() => new(
-        Console.Out,
-        Console.Error,
-        // Opened only by the command that reads stdin (update -r -): the container's process may own it.
-        () => Console.In,
+        Writer(1),
+        Writer(2),
+        // Opened only by the command that reads stdin (update -r -).
+        () => new StreamReader(StandardStream.Open(0), Encoding.UTF8),
         Environment.GetEnvironmentVariable,
         PlatformInfo.Current,
         Environment.CurrentDirectory,
         () => DateTimeOffset.Now,
         CancelOnSigintOrSigterm);
+
+    // Every write goes out at once, as Go's do: nothing is lost if a backend execs or exits.
+    private static StreamWriter Writer(int fd) => new(StandardStream.Open(fd), new UTF8Encoding(false)) { AutoFlush = true };
 
     // Only streaming commands (events) ask for this, so no other command pays for the handlers.
     private static CancellationToken CancelOnSigintOrSigterm()

@@ -1,5 +1,4 @@
 using System.CommandLine;
-using System.CommandLine.Help;
 using Hull.Cli.Values;
 
 namespace Hull.Cli.CommandLine;
@@ -104,7 +103,7 @@ internal static class ArgumentScanner
         }
 
         // Asking for a command's help needs none of its operands.
-        if (error is null && command is not null && !globals.Has<HelpOption>())
+        if (error is null && command is not null && !globals.Has<HelpFlag>())
             error = CheckOperands(command, operands.Count, program);
 
         var result = new List<string>(args.Count + 2);

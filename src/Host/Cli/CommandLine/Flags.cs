@@ -91,3 +91,17 @@ internal static class Flags
 
     private static string[] Aliases(string? alias) => alias is null ? [] : [alias];
 }
+
+/// <summary>
+/// --help and -h, with hull's help action. A plain flag rather than System.CommandLine's HelpOption,
+/// whose constructor loads a localized description through ResourceManager and reflection: a
+/// twentieth of hull's start-up, for a text hull replaces anyway.
+/// </summary>
+internal sealed class HelpFlag : Option<bool>
+{
+    public HelpFlag() : base("--help", "-h")
+    {
+        Description = "show help";
+        Arity = ArgumentArity.Zero;
+    }
+}

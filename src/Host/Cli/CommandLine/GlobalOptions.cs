@@ -1,5 +1,4 @@
 using System.CommandLine;
-using System.CommandLine.Help;
 using Hull.Abstractions.Errors;
 using Hull.Abstractions.Runtime;
 using Hull.Cli.Logging;
@@ -34,7 +33,7 @@ internal sealed class GlobalOptions
         "enable systemd cgroup support, expects cgroupsPath to be of form \"slice:prefix:name\" for e.g. \"system.slice:hull:434234\"");
     public Option<string?> Rootless { get; } = Flags.Text("--rootless", "ignore cgroup permission errors ('true', 'false', or 'auto')");
     public Option<string?> Backend { get; } = Flags.Text("--backend", $"use the named backend plugin (as {BackendVariable})");
-    public HelpOption Help { get; } = new("--help", "-h") { Description = "show help" };
+    public HelpFlag Help { get; } = new();
     public Option<bool> Version { get; } = Flags.Bool("--version", "print the version", "-v");
 
     public void AddTo(HullCommand root)
