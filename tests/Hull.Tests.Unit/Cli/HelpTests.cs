@@ -122,12 +122,13 @@ public sealed class HelpTests : IDisposable
     public void VersionShowsVersionCommitSpecAndPlugins()
     {
         _cli.Plugins.Add(new FakePlugin("snap", capabilities: Abstractions.Plugins.PluginCapabilities.Checkpointer));
+        _cli.Problems.Add("plugins/Broken: no IHullPlugin type");
         var version = Help("--version");
         var lines = version.Split('\n');
         Assert.Matches(@"^hull version \d+\.\d+\.\d+", lines[0]);
         Assert.StartsWith("commit: ", lines[1]);
         Assert.Equal("spec: 1.0.2-dev", lines[2]);
-        Assert.Contains("plugins: fake (backend), snap (checkpointer)\n", version);
+        Assert.Contains("plugins: fake (backend), snap (checkpointer)\nplugin problem: plugins/Broken: no IHullPlugin type\n", version);
         Assert.Equal(version, Help("-v"));
     }
 }
