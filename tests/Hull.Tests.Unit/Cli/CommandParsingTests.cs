@@ -209,7 +209,8 @@ public sealed class CommandParsingTests : IDisposable
         _cli.Backend.PidList.AddRange([10309, 10400]);
         var result = _cli.Run("ps", "-f", "json", "c1");
         Assert.Equal("[10309,10400]\n", result.Out);
-        Assert.Equal("[]\n", new CliHarness().Run("ps", "--format=json", "c1").Out);
+        using var empty = new CliHarness();
+        Assert.Equal("[]\n", empty.Run("ps", "--format=json", "c1").Out);
     }
 
     [Fact]
@@ -389,7 +390,8 @@ public sealed class CommandParsingTests : IDisposable
         Assert.Equal("a\nb\n", _cli.Run("list", "-q").Out);
         Assert.Equal("a\nb\n", _cli.Run("list", "--quiet", "--format", "json").Out);
         Assert.Equal(OciJson.SerializeStates(_cli.Backend.States), _cli.Run("list", "--format=json").Out);
-        Assert.Equal("null\n", new CliHarness().Run("list", "-f", "json").Out);
+        using var empty = new CliHarness();
+        Assert.Equal("null\n", empty.Run("list", "-f", "json").Out);
     }
 
     [Fact]
