@@ -1,6 +1,7 @@
 using Hull.Abstractions.Checkpoint;
 using Hull.Abstractions.Errors;
 using Hull.Abstractions.Oci;
+using OciLinux = Hull.Abstractions.Oci.Linux;
 using Hull.Abstractions.Runtime;
 using Hull.Plugins.Criu.Mapping;
 using Hull.Plugins.Criu.Rpc;
@@ -232,7 +233,7 @@ public class CriuOptionsMapperTests
     [Fact]
     public void DeviceNodesAreExternalMountsToThemselves()
     {
-        var config = new Spec { Linux = new Linux { Devices = [new LinuxDevice { Path = "/dev/fuse", Type = "c", Major = 10, Minor = 229 }] } };
+        var config = new Spec { Linux = new OciLinux { Devices = [new LinuxDevice { Path = "/dev/fuse", Type = "c", Major = 10, Minor = 229 }] } };
         var dump = ExtMounts(Dump(new CheckpointRequest("c1"), Targets.Plain(config)).Options);
         var restore = ExtMounts(Restore(new RestoreRequest("c1", "/b"), Targets.Plain(config)).Options);
         foreach (var device in new[] { "/dev/null", "/dev/zero", "/dev/full", "/dev/random", "/dev/urandom", "/dev/tty", "/dev/fuse" })
@@ -245,7 +246,7 @@ public class CriuOptionsMapperTests
     [Fact]
     public void MaskedFilesAreDevNullMountsAndMaskedDirectoriesAreNot()
     {
-        var config = new Spec { Linux = new Linux { MaskedPaths = ["/proc/kcore", "/proc/acpi", "/proc/missing"] } };
+        var config = new Spec { Linux = new OciLinux { MaskedPaths = ["/proc/kcore", "/proc/acpi", "/proc/missing"] } };
         host.FilesInContainer.Add("/proc/kcore");
 
         var dump = ExtMounts(Dump(new CheckpointRequest("c1"), Targets.Plain(config)).Options);
