@@ -119,6 +119,77 @@ public sealed class CriuRpcTests : IDisposable
     }
 
     [SkippableFact]
+    public void LazyMigrationOnLoopbackKeepsCounting()
+    {
+        var criu = Criu;
+        var pipeMax = int.Parse(File.ReadAllText("/proc/sys/fs/pipe-max-size").Trim());
+        Skip.If(pipeMax < 4 << 20, $"lazy pages need fs.pipe-max-size >= 4 MiB (it is {pipeMax}; build/setup.sh --criu raises it)");
+        Skip.IfNot(Tools.Run(criu, ["check", "--feature", "uffd-noncoop"]).ExitCode == 0, "the kernel has no non-cooperative userfaultfd");
+
+        using var counter = new CounterProcess();
+        counter.WaitUntilAtLeast(20);
+        var images = Dir("lazy");
+        var port = FreeLoopbackPort();
+        using var status = new System.IO.Pipes.AnonymousPipeServerStream(System.IO.Pipes.PipeDirection.In);
+        using var statusWriter = new System.IO.Pipes.AnonymousPipeClientStream(System.IO.Pipes.PipeDirection.Out, status.ClientSafePipeHandle);
+        // The checkpointer closes the status fd once used, as runc: give it its own copy.
+        var statusFd = Libc.fcntl((int)statusWriter.SafePipeHandle.DangerousGetHandle(), Libc.F_DUPFD_CLOEXEC, 0);
+
+        var dump = Task.Run(() => Checkpointer(criu).Checkpoint(PlainTarget(counter.Pid, counter.Dir), new CheckpointRequest("plain")
+        {
+            ImagePath = images, LazyPages = true, PageServer = $"127.0.0.1:{port}", StatusFd = statusFd,
+        }));
+        var ready = status.ReadByte();
+        Assert.True(ready == 0, $"expected \\0 on the status fd once lazy pages are served, got {ready}; dump: {dump.Exception?.GetBaseException().Message}");
+        var atDump = counter.Value;
+        Thread.Sleep(300);
+        Assert.Equal(atDump, counter.Value);
+
+        // The destination side: the lazy-pages daemon fetches pages from the page server on demand.
+        using var lazyPages = StartProcess(criu, "lazy-pages", "--page-server", "--address", "127.0.0.1", "--port", port.ToString(),
+            "-D", images, "-o", "lazy-pages.log", "-v4");
+        WaitFor(() => File.Exists(Path.Combine(images, "lazy-pages.socket")), "criu lazy-pages to listen");
+
+        // The source tasks stay frozen until their pages are gone, holding their pids; on one host
+        // the copy can only come back in a new pid namespace (a container has one anyway).
+        using var restore = StartProcess("unshare", "--pid", "--fork", "--kill-child", "--mount-proc",
+            criu, "restore", "-D", images, "--lazy-pages", "-o", "restore.log", "-v4");
+        try
+        {
+            Assert.True(dump.Wait(TimeSpan.FromSeconds(60)), "the lazy dump did not finish: the pages were not all fetched");
+            Assert.True(lazyPages.WaitForExit(60_000), "criu lazy-pages did not finish");
+            counter.WaitUntilAtLeast(atDump + 5);
+            Assert.InRange(counter.Value, atDump + 5, atDump + 200);
+        }
+        finally
+        {
+            // Ends CRIU, the restored tree's pid 1, and with it the tree.
+            restore.Kill(entireProcessTree: true);
+            restore.WaitForExit();
+        }
+    }
+
+    static System.Diagnostics.Process StartProcess(string file, params string[] args) =>
+        System.Diagnostics.Process.Start(new System.Diagnostics.ProcessStartInfo(file, args) { UseShellExecute = false })!;
+
+    static int FreeLoopbackPort()
+    {
+        using var listener = new System.Net.Sockets.TcpListener(System.Net.IPAddress.Loopback, 0);
+        listener.Start();
+        return ((System.Net.IPEndPoint)listener.LocalEndpoint).Port;
+    }
+
+    static void WaitFor(Func<bool> condition, string what)
+    {
+        var deadline = DateTime.UtcNow.AddSeconds(30);
+        while (!condition())
+        {
+            if (DateTime.UtcNow > deadline) throw new TimeoutException($"timed out waiting for {what}");
+            Thread.Sleep(20);
+        }
+    }
+
+    [SkippableFact]
     public void LeaveRunningCheckpointTwiceThroughTheCheckpointer()
     {
         var criu = Criu;
