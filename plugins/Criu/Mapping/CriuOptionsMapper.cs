@@ -83,6 +83,8 @@ internal static class CriuOptionsMapper
         opts.RstSibling = true;
         // Device files may have other numbers on this host: CRIU then reopens them by path.
         opts.EvasiveDevices = true;
+        if (request.LsmProfile is { Length: > 0 } profile) opts.LsmProfile = profile;
+        if (request.LsmMountContext is { Length: > 0 } context) opts.LsmMountContext = context;
 
         var inherited = new List<string>();
         foreach (var ns in target.Namespaces)

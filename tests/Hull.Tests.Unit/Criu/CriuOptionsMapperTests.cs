@@ -290,6 +290,16 @@ public class CriuOptionsMapperTests
         Assert.True(o.OrphanPtsMaster);
         Assert.False(o.HasPid);
         Assert.False(o.LeaveRunning);
+        Assert.False(o.HasLsmProfile);
+        Assert.False(o.HasLsmMountContext);
+    }
+
+    [Fact]
+    public void LsmFlagsOfRestoreReachCriu()
+    {
+        var o = Restore(new RestoreRequest("c1", "/b") { LsmProfile = "apparmor:hull-default", LsmMountContext = "system_u:object_r:container_file_t:s0" }).Options;
+        Assert.Equal("apparmor:hull-default", o.LsmProfile);
+        Assert.Equal("system_u:object_r:container_file_t:s0", o.LsmMountContext);
     }
 
     [Fact]
