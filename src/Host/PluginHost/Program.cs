@@ -1,4 +1,7 @@
 using Hull.Cli;
+using Hull.PluginHost;
 
-// PLACEHOLDER until the plugin host work lands.
-return HullApp.Run(args, new StaticPluginCatalog([]));
+// The plugin host: the same CLI as the native hull, with plugins discovered at run time.
+var catalog = DirectoryPluginCatalog.Discover(AppContext.BaseDirectory,
+    Environment.GetEnvironmentVariable(DirectoryPluginCatalog.PluginPathVariable));
+return HullApp.Run(args, catalog);
