@@ -47,8 +47,8 @@ internal sealed class ContainerStore(string root, IStatusProbe probe)
     {
         var final = DirectoryOf(record.Id);
         if (Directory.Exists(final)) throw new ContainerExistsException(record.Id);
-        var temp = Path.Combine(Root, $"{NewDirPrefix}{record.Id}.{Environment.ProcessId.ToString(CultureInfo.InvariantCulture)}");
-        if (Directory.Exists(temp)) Directory.Delete(temp, recursive: true);
+        var temp = Path.Combine(Root, string.Create(CultureInfo.InvariantCulture,
+            $"{NewDirPrefix}{record.Id}.{Environment.ProcessId}.{Random.Shared.Next():x8}"));
         // 0711 as runc's: the container's init (maybe another uid) reaches the fifo inside by fd.
         Directory.CreateDirectory(temp, UnixFileMode.UserRead | UnixFileMode.UserWrite | UnixFileMode.UserExecute
             | UnixFileMode.GroupExecute | UnixFileMode.OtherExecute);
