@@ -140,6 +140,18 @@ internal static unsafe partial class Libc
         [LibraryImport(Lib, SetLastError = true)]
         internal static partial int flock(int fd, int operation);
 
+        [LibraryImport(Lib, SetLastError = true, StringMarshalling = StringMarshalling.Utf8)]
+        internal static partial nint readlinkat(int dirfd, string path, byte* buf, nuint size);
+
+        /// <summary>The target of the symlink <paramref name="path"/> (relative to <paramref name="dirfd"/>).</summary>
+        internal static string ReadLink(int dirfd, string path, string what)
+        {
+            var buf = stackalloc byte[4096];
+            var n = readlinkat(dirfd, path, buf, 4096);
+            if (n < 0) throw SyscallException.FromLastError(what);
+            return System.Text.Encoding.UTF8.GetString(buf, (int)n);
+        }
+
         [LibraryImport(Lib, SetLastError = true)]
         internal static partial uint umask(uint mask);
 
