@@ -244,7 +244,7 @@ internal sealed class LibcMountOps : IMountOps, IDisposable
     /// component that is a dangling symlink is followed inside the root, as runc's securejoin does.
     /// With <paramref name="noSymlinks"/>, any symlink on the way is refused instead.
     /// </summary>
-    SafeFileHandle Resolve(string path, MountTarget? create, bool noSymlinks)
+    internal SafeFileHandle Resolve(string path, MountTarget? create, bool noSymlinks)
     {
         var resolve = InRoot | (noSymlinks ? RESOLVE_NO_SYMLINKS : 0);
         var hops = 0;
