@@ -64,9 +64,9 @@ public sealed class RootfsMountTests : IDisposable
     [SkippableFact]
     public void RuncsDefaultSpecBuildsTheContainersFilesystemAndPivotsIntoIt()
     {
-        Skip.IfNot(PrivateMountNamespace.Available, "needs root to mount");
+        Skip.IfNot(PrivateNamespace.Available, "needs root to mount");
         var spec = SpecDefaults.Create(false);
-        var seen = PrivateMountNamespace.Run(() =>
+        var seen = PrivateNamespace.Run(() =>
         {
             var facts = RootfsFacts.Gather(Rootfs, bundle, containerHasUserNamespace: false);
             using var setup = new RootfsSetup(RootfsPlanner.Plan(spec, facts, noPivot: false), new LibcMountOps());
@@ -122,7 +122,7 @@ public sealed class RootfsMountTests : IDisposable
     [SkippableFact]
     public void BindOntoASymlinkToTheHostLandsInsideTheRootfs()
     {
-        Skip.IfNot(PrivateMountNamespace.Available, "needs root to mount");
+        Skip.IfNot(PrivateNamespace.Available, "needs root to mount");
         var hostTarget = Path.Combine(bundle, "host-target");
         var source = Path.Combine(bundle, "source");
         Directory.CreateDirectory(hostTarget);
@@ -133,7 +133,7 @@ public sealed class RootfsMountTests : IDisposable
         {
             Mounts = [new Mount { Destination = "/evil", Type = "bind", Source = source, Options = ["rbind", "ro"] }],
         };
-        var seen = PrivateMountNamespace.Run(() =>
+        var seen = PrivateNamespace.Run(() =>
         {
             var facts = RootfsFacts.Gather(Rootfs, bundle, false);
             using var setup = new RootfsSetup(RootfsPlanner.Plan(spec, facts, false), new LibcMountOps());
@@ -153,7 +153,7 @@ public sealed class RootfsMountTests : IDisposable
     [SkippableFact]
     public void TmpcopyupCopiesTheCoveredContentWithoutFollowingLinks()
     {
-        Skip.IfNot(PrivateMountNamespace.Available, "needs root to mount");
+        Skip.IfNot(PrivateNamespace.Available, "needs root to mount");
         var data = Path.Combine(Rootfs, "data");
         Directory.CreateDirectory(Path.Combine(data, "sub"));
         File.WriteAllText(Path.Combine(data, "sub/file"), "content");
@@ -162,7 +162,7 @@ public sealed class RootfsMountTests : IDisposable
         {
             Mounts = [new Mount { Destination = "/data", Type = "tmpfs", Source = "tmpfs", Options = ["tmpcopyup", "mode=755"] }],
         };
-        var seen = PrivateMountNamespace.Run(() =>
+        var seen = PrivateNamespace.Run(() =>
         {
             using var setup = new RootfsSetup(RootfsPlanner.Plan(spec, RootfsFacts.Gather(Rootfs, bundle, false), false), new LibcMountOps());
             setup.MountAll();

@@ -1,22 +1,25 @@
 using System.Runtime.InteropServices;
 using System.Runtime.Versioning;
 
-namespace Hull.Tests.Unit.Linux.Rootfs;
+namespace Hull.Tests.Unit.Linux;
 
 /// <summary>
-/// Runs code on a fresh thread that has its own mount namespace (unshare(CLONE_NEWNS) unshares the
-/// calling thread's fs state only) with every mount made private first, so nothing it mounts can
-/// reach the host; the namespace and all its mounts vanish when the thread ends. Needs root.
+/// Runs code on a fresh thread that has its own namespaces (unshare acts on the calling thread
+/// only for these), with every mount made private first, so nothing it mounts or names can reach
+/// the host; the namespaces and their mounts vanish when the thread ends. Needs root.
 /// </summary>
 [SupportedOSPlatform("linux")]
-static class PrivateMountNamespace
+static class PrivateNamespace
 {
-    const int CLONE_NEWNS = 0x20000;
+    public const int CLONE_NEWNS = 0x20000, CLONE_NEWUTS = 0x4000000, CLONE_NEWIPC = 0x8000000;
     const ulong MS_REC = 16384, MS_PRIVATE = 1 << 18;
 
     public static bool Available => Environment.IsPrivilegedProcess;
 
-    public static T Run<T>(Func<T> body)
+    public static T Run<T>(Func<T> body) => Run(0, body);
+
+    /// <summary>Runs <paramref name="body"/> in a new mount namespace plus the namespaces in <paramref name="more"/>.</summary>
+    public static T Run<T>(int more, Func<T> body)
     {
         T result = default!;
         Exception? error = null;
@@ -24,7 +27,7 @@ static class PrivateMountNamespace
         {
             try
             {
-                if (unshare(CLONE_NEWNS) != 0) throw new InvalidOperationException($"unshare: errno {Marshal.GetLastPInvokeError()}");
+                if (unshare(CLONE_NEWNS | more) != 0) throw new InvalidOperationException($"unshare: errno {Marshal.GetLastPInvokeError()}");
                 if (mount(null, "/", null, MS_REC | MS_PRIVATE, null) != 0) throw new InvalidOperationException($"mount --make-rprivate /: errno {Marshal.GetLastPInvokeError()}");
                 result = body();
             }
