@@ -1,6 +1,5 @@
 using System.Diagnostics;
 using System.Runtime.InteropServices;
-using System.Runtime.Versioning;
 using System.Text;
 using Hull.Abstractions.Errors;
 using Hull.Plugins.Linux.Interop;
@@ -21,7 +20,6 @@ internal sealed record HookOutcome(int? ExitCode, int? Signal, bool TimedOut, st
 /// and watches a pidfd, so a hook that never reads stdin or leaves a grandchild holding its
 /// output open cannot hang the runtime.
 /// </summary>
-[SupportedOSPlatform("linux")]
 internal static unsafe class HookProcess
 {
     /// <summary>Keep at most this much of each output for the error message.</summary>

@@ -1,6 +1,5 @@
 using System.Collections;
 using System.Globalization;
-using System.Runtime.Versioning;
 using System.Text;
 using Hull.Abstractions.Errors;
 using Hull.Abstractions.Oci;
@@ -26,7 +25,6 @@ internal sealed class HookFailedException(HookPhase phase, int index, string pat
 /// prestart/createRuntime/poststart/poststop in the runtime's namespaces, createContainer in the
 /// init before pivot_root, startContainer in the init after start and before execve.
 /// </summary>
-[SupportedOSPlatform("linux")]
 internal static class HookRunner
 {
     internal static string Name(HookPhase phase) => OciNames.Hooks[(int)phase];

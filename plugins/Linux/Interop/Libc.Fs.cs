@@ -117,6 +117,9 @@ internal static unsafe partial class Libc
         internal static partial int mkdirat(int dirfd, string path, uint mode);
 
         [LibraryImport(Lib, SetLastError = true, StringMarshalling = StringMarshalling.Utf8)]
+        internal static partial int fchmodat(int dirfd, string path, uint mode, int flags);
+
+        [LibraryImport(Lib, SetLastError = true, StringMarshalling = StringMarshalling.Utf8)]
         internal static partial int mknodat(int dirfd, string path, uint mode, ulong dev);
 
         [LibraryImport(Lib, SetLastError = true, StringMarshalling = StringMarshalling.Utf8)]
@@ -182,6 +185,20 @@ internal static unsafe partial class Libc
             while (fd < 0 && Marshal.GetLastPInvokeError() is SyscallException.EINTR or SyscallException.EAGAIN);
             Check(fd, what);
             return new SafeFileHandle(fd, ownsHandle: true);
+        }
+
+        /// <summary>mkdir with exactly <paramref name="mode"/> (chmod after, so the umask cannot take bits away);
+        /// false when it already exists.</summary>
+        internal static bool MakeDirectory(string path, uint mode, string what)
+        {
+            if (mkdirat(AT_FDCWD, path, mode) != 0)
+            {
+                var e = SyscallException.FromLastError(what);
+                if (e.Errno == SyscallException.EEXIST) return false;
+                throw e;
+            }
+            Check(fchmodat(AT_FDCWD, path, mode, 0), what);
+            return true;
         }
 
         internal static int Fd(SafeFileHandle handle) => (int)handle.DangerousGetHandle();

@@ -1,4 +1,3 @@
-using System.Runtime.Versioning;
 using Hull.Abstractions.Errors;
 using Hull.Plugins.Linux.Interop;
 using Microsoft.Win32.SafeHandles;
@@ -14,7 +13,6 @@ namespace Hull.Plugins.Linux.Rootfs;
 /// reached again through the target's symlink-free real path with RESOLVE_NO_SYMLINKS: if
 /// anything was swapped in meanwhile, that fails instead of following it.
 /// </summary>
-[SupportedOSPlatform("linux")]
 internal sealed class LibcMountOps : IMountOps, IDisposable
 {
     const ulong InRoot = RESOLVE_IN_ROOT | RESOLVE_NO_MAGICLINKS;

@@ -1,4 +1,3 @@
-using System.Runtime.Versioning;
 using Hull.Abstractions.Oci;
 
 namespace Hull.Plugins.Linux.Rootfs;
@@ -11,7 +10,6 @@ namespace Hull.Plugins.Linux.Rootfs;
 /// <see cref="Enter"/> — cwd created, readonlyPaths, maskedPaths, the delayed read-only
 /// remounts, root.readonly, and pivot_root (or MS_MOVE + chroot for --no-pivot).
 /// </summary>
-[SupportedOSPlatform("linux")]
 internal sealed class RootfsSetup(RootfsPlan plan, IMountOps ops) : IDisposable
 {
     internal RootfsPlan Plan { get; } = plan;

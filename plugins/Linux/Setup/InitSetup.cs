@@ -1,4 +1,3 @@
-using System.Runtime.Versioning;
 using Hull.Abstractions.Oci;
 using Hull.Plugins.Linux.Hooks;
 using Hull.Plugins.Linux.Rootfs;
@@ -19,7 +18,6 @@ namespace Hull.Plugins.Linux.Setup;
 /// <item><see cref="ApplyRlimits"/> — last before execve (better: the parent, see there).</item>
 /// </list>
 /// </summary>
-[SupportedOSPlatform("linux")]
 internal sealed class InitSetup(IProcessOps ops, Action<string> warn) : IDisposable
 {
     RootfsSetup? rootfs;

@@ -1,5 +1,4 @@
 using System.Globalization;
-using System.Runtime.Versioning;
 using Hull.Abstractions.Errors;
 using Hull.Abstractions.Oci;
 
@@ -61,7 +60,6 @@ internal static class KernelSettings
     /// sysctl wins), then oomScoreAdj — written only when it differs, since lowering it needs
     /// CAP_SYS_RESOURCE, which the parent may already have used to set it.
     /// </summary>
-    [SupportedOSPlatform("linux")]
     internal static void Apply(Spec spec, ProcFs proc, IProcessOps ops)
     {
         Validate(spec);

@@ -1,14 +1,11 @@
 using System.Globalization;
 using System.Runtime.InteropServices;
-using System.Runtime.Versioning;
 using System.Text;
 using Hull.Abstractions.Errors;
 using Hull.Plugins.Linux.Interop;
 using static Hull.Plugins.Linux.Interop.Libc.Creds;
 
 namespace Hull.Plugins.Linux.Setup;
-
-[SupportedOSPlatform("linux")]
 internal sealed unsafe class LibcProcessOps : IProcessOps
 {
     static void Check(int rc, string what)

@@ -1,4 +1,3 @@
-using System.Runtime.Versioning;
 using System.Text;
 using Hull.Abstractions.Errors;
 using Hull.Plugins.Linux.Interop;
@@ -15,7 +14,6 @@ namespace Hull.Plugins.Linux.Setup;
 /// oom_score_adj write. The init opens the host's /proc before pivot_root and keeps the fd: it
 /// stays usable after the old root is detached, and no container mount is on its way.
 /// </summary>
-[SupportedOSPlatform("linux")]
 internal sealed class ProcFs : IDisposable
 {
     readonly SafeFileHandle root;

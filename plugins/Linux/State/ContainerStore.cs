@@ -21,7 +21,6 @@ internal sealed record ContainerSnapshot(ContainerRecord Record, Status Status, 
 /// never while waiting on the container's process, so concurrent commands on one container
 /// serialize and readers never see a half-written file.
 /// </summary>
-[System.Runtime.Versioning.SupportedOSPlatform("linux")]
 internal sealed class ContainerStore(string root, IStatusProbe probe)
 {
     internal const string StateFileName = "state.json";
@@ -50,8 +49,7 @@ internal sealed class ContainerStore(string root, IStatusProbe probe)
         var temp = Path.Combine(Root, string.Create(CultureInfo.InvariantCulture,
             $"{NewDirPrefix}{record.Id}.{Environment.ProcessId}.{Random.Shared.Next():x8}"));
         // 0711 as runc's: the container's init (maybe another uid) reaches the fifo inside by fd.
-        Directory.CreateDirectory(temp, UnixFileMode.UserRead | UnixFileMode.UserWrite | UnixFileMode.UserExecute
-            | UnixFileMode.GroupExecute | UnixFileMode.OtherExecute);
+        Libc.Fs.MakeDirectory(temp, 0x1c9 /* 0711 */, $"creating the state directory for {record.Id}");
         SafeFileHandle? lockFile = null;
         try
         {
@@ -227,12 +225,9 @@ internal sealed class ContainerStore(string root, IStatusProbe probe)
     static void WriteAtomically(string dir, string name, byte[] content)
     {
         var temp = Path.Combine(dir, name + ".tmp");
-        using (var stream = new FileStream(temp, new FileStreamOptions
-        {
-            Mode = FileMode.Create,
-            Access = FileAccess.Write,
-            UnixCreateMode = UnixFileMode.UserRead | UnixFileMode.UserWrite,
-        }))
+        var fd = Libc.Fs.Open(Libc.Fs.AT_FDCWD, temp, Libc.Fs.O_WRONLY | Libc.Fs.O_CREAT | Libc.Fs.O_TRUNC | Libc.Fs.O_NOFOLLOW, 0,
+            $"writing {temp}", mode: 0x180 /* 0600 */);
+        using (var stream = new FileStream(fd, FileAccess.Write))
         {
             stream.Write(content);
         }
@@ -252,7 +247,6 @@ internal sealed class ContainerStore(string root, IStatusProbe probe)
 /// A container under its lock. Dispose releases the lock. <see cref="Status"/> is the live status
 /// derived when the lock was taken.
 /// </summary>
-[System.Runtime.Versioning.SupportedOSPlatform("linux")]
 internal sealed class ContainerHandle : IDisposable
 {
     readonly ContainerStore store;

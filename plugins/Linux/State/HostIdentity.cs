@@ -61,7 +61,6 @@ internal readonly record struct RootlessFacts(bool RootlessEuid, bool RootlessCg
 internal readonly record struct RootDirChoice(string Path, bool FromXdgRuntimeDir);
 
 /// <summary>The root directory rules (issue 6, runc's with the USER condition made strict).</summary>
-[System.Runtime.Versioning.SupportedOSPlatform("linux")]
 internal static class RootDir
 {
     internal const string SystemDefault = "/run/hull";
@@ -93,21 +92,24 @@ internal static class RootDir
     /// </summary>
     internal static string Ensure(RootDirChoice choice, HostIdentity host)
     {
-        const UnixFileMode Private = UnixFileMode.UserRead | UnixFileMode.UserWrite | UnixFileMode.UserExecute;
+        const uint Private = 0x1c0 /* 0700 */, Sticky = 0x200;
         var path = choice.Path;
+        var what = $"cannot create the root directory {path}";
         try
         {
-            if (!Directory.Exists(path)) Directory.CreateDirectory(path, Private);
-            if (choice.FromXdgRuntimeDir) File.SetUnixFileMode(path, Private | UnixFileMode.StickyBit);
+            var parent = System.IO.Path.GetDirectoryName(path);
+            if (parent is not null && !Directory.Exists(parent)) Directory.CreateDirectory(parent);
+            Interop.Libc.Fs.MakeDirectory(path, Private, what);
+            if (choice.FromXdgRuntimeDir)
+                Interop.Libc.Fs.Check(Interop.Libc.Fs.fchmodat(Interop.Libc.Fs.AT_FDCWD, path, Private | Sticky, 0), what);
         }
-        catch (UnauthorizedAccessException) when (host.Euid != 0 && !choice.FromXdgRuntimeDir && path == SystemDefault)
+        catch (Interop.SyscallException e) when (e.Errno == Interop.SyscallException.EACCES && host.Euid != 0 && path == SystemDefault)
         {
-            throw new Abstractions.Errors.HullException(
-                $"cannot create the root directory {path}: permission denied; as a non-root user set XDG_RUNTIME_DIR or pass --root");
+            throw new Abstractions.Errors.HullException($"{what}: permission denied; as a non-root user set XDG_RUNTIME_DIR or pass --root");
         }
         catch (Exception e) when (e is IOException or UnauthorizedAccessException)
         {
-            throw new Abstractions.Errors.HullException($"cannot create the root directory {path}: {e.Message}");
+            throw new Abstractions.Errors.HullException($"{what}: {e.Message}");
         }
         return path;
     }
