@@ -216,15 +216,25 @@ internal sealed class LibcMountOps : IMountOps, IDisposable
     }
 
     /// <summary>
-    /// The host's /dev/null, checked to be the real character device 1:3 (never the container's
-    /// own, which the image controls) — the source of every file mask.
+    /// The null device masks are made from: the container's /dev/null, as runc uses (so /proc/mounts
+    /// shows the container's /dev), reached with no symlink on the way and checked to be the
+    /// character device 1:3 — never whatever an image put there (CVE-2025-31133). Without one, the
+    /// host's, checked the same way.
     /// </summary>
     SafeFileHandle DevNull
     {
         get
         {
             if (devNull is not null) return devNull;
-            var fd = Libc.Fs.Open(AT_FDCWD, "/dev/null", O_PATH | O_NOFOLLOW, RESOLVE_NO_SYMLINKS, "opening /dev/null");
+            SafeFileHandle? fd = null;
+            try
+            {
+                fd = Resolve("/dev/null", null, noSymlinks: true);
+            }
+            catch (SyscallException e) when (e.Errno == SyscallException.ENOENT)
+            {
+                fd = Libc.Fs.Open(AT_FDCWD, "/dev/null", O_PATH | O_NOFOLLOW, RESOLVE_NO_SYMLINKS, "opening the host's /dev/null");
+            }
             var st = Stat(Fd(fd), "", "stat /dev/null");
             if ((st.Mode & S_IFMT) != S_IFCHR || st.RdevMajor != 1 || st.RdevMinor != 3)
             {

@@ -107,6 +107,23 @@ public sealed class LibcMountOpsTests : IDisposable
     }
 
     [Fact]
+    public void MasksAreNeverMadeFromAFakeOrSymlinkedDevNull()
+    {
+        Directory.CreateDirectory(In("/proc"));
+        Directory.CreateDirectory(In("/dev"));
+        File.WriteAllText(In("/proc/keys"), "");
+        File.WriteAllText(In("/dev/null"), "not a device");
+        var e = Assert.Throws<HullException>(() => ops.Mask("/proc/keys"));
+        Assert.Equal("/dev/null is not the null device (character device 1:3): refusing to mask paths with it", e.Message);
+
+        using var other = new LibcMountOps();
+        other.UseRoot(root);
+        File.Delete(In("/dev/null"));
+        File.CreateSymbolicLink(In("/dev/null"), "/proc/sys/kernel/core_pattern");
+        Assert.Contains("symlink", Assert.Throws<HullException>(() => other.Mask("/proc/keys")).Message);
+    }
+
+    [Fact]
     public void ExistingDeviceNodeIsKept()
     {
         Directory.CreateDirectory(In("/dev"));
