@@ -1,6 +1,5 @@
 using System.Collections;
 using System.Globalization;
-using System.Text;
 using Hull.Abstractions.Errors;
 using Hull.Abstractions.Oci;
 
@@ -64,7 +63,7 @@ internal static class HookRunner
     {
         var hooks = Of(spec, phase);
         if (hooks.Count == 0) return;
-        var stdin = Encoding.UTF8.GetBytes(OciJson.SerializeState(state));
+        var stdin = HookState.Json(state);
         for (var i = 0; i < hooks.Count; i++)
             RunOne(phase, i, hooks[i], stdin, workingDirectory);
     }
@@ -74,7 +73,7 @@ internal static class HookRunner
     {
         var hooks = Of(spec, phase);
         if (hooks.Count == 0) return;
-        var stdin = Encoding.UTF8.GetBytes(OciJson.SerializeState(state));
+        var stdin = HookState.Json(state);
         for (var i = 0; i < hooks.Count; i++)
         {
             try

@@ -56,9 +56,16 @@ public sealed class HookRunnerTests : IDisposable
     }
 
     [Fact]
-    public void StateJsonIsOnStdin()
+    public void RuntimeSpecStateIsOnStdin()
     {
         HookRunner.Run(With(new OciHooks { CreateRuntime = [Sh($"cat > {F("state")}")] }), HookPhase.CreateRuntime, State);
+        // runc's specs.State: these fields in this order, not the `state` command's rootfs/created/owner.
+        Assert.Equal(
+            "{\"ociVersion\":\"1.2.0\",\"id\":\"c1\",\"status\":\"creating\",\"pid\":4242,\"bundle\":\"/b\",\"annotations\":{\"a\":\"b\"}}",
+            File.ReadAllText(F("state")));
+        HookRunner.Run(With(new OciHooks { Poststop = [Sh($"cat > {F("stopped")}")] }), HookPhase.Poststop,
+            State with { Pid = 0, Status = "stopped", Annotations = null });
+        Assert.Equal("{\"ociVersion\":\"1.2.0\",\"id\":\"c1\",\"status\":\"stopped\",\"bundle\":\"/b\"}", File.ReadAllText(F("stopped")));
         using var json = JsonDocument.Parse(File.ReadAllText(F("state")));
         Assert.Equal("c1", json.RootElement.GetProperty("id").GetString());
         Assert.Equal(4242, json.RootElement.GetProperty("pid").GetInt32());
