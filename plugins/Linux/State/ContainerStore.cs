@@ -21,7 +21,7 @@ internal sealed record ContainerSnapshot(ContainerRecord Record, Status Status, 
 /// never while waiting on the container's process, so concurrent commands on one container
 /// serialize and readers never see a half-written file.
 /// </summary>
-internal sealed class ContainerStore(string root, IStatusProbe probe)
+internal sealed class ContainerStore
 {
     internal const string StateFileName = "state.json";
     internal const string ConfigFileName = "config.json";
@@ -31,8 +31,32 @@ internal sealed class ContainerStore(string root, IStatusProbe probe)
     /// <summary>A name no container id can have ('#'), so a half-made container is never listed.</summary>
     const string NewDirPrefix = "#new.";
 
-    internal string Root { get; } = root;
-    internal IStatusProbe Probe { get; } = probe;
+    readonly RootDirChoice rootChoice;
+    readonly uint euid;
+
+    internal ContainerStore(string root, IStatusProbe probe) : this(new RootDirChoice(root, false), probe, 0) { }
+
+    internal ContainerStore(RootDirChoice root, IStatusProbe probe, uint euid)
+    {
+        rootChoice = root;
+        this.euid = euid;
+        Root = root.Path;
+        Probe = probe;
+    }
+
+    /// <summary>
+    /// The store for one hull command: the root dir from --root or the default rules (issue 6),
+    /// live status read from /proc, the exec fifo and <paramref name="freezer"/> (the cgroups part).
+    /// The root dir is created (0700) by the first <see cref="Create"/>, not by readers.
+    /// </summary>
+    internal static ContainerStore ForCommand(string? rootOption, IFreezerQuery freezer)
+    {
+        var host = HostIdentity.Current();
+        return new ContainerStore(RootDir.Resolve(rootOption, host), new SystemStatusProbe(freezer), host.Euid);
+    }
+
+    internal string Root { get; }
+    internal IStatusProbe Probe { get; }
 
     internal string DirectoryOf(string id) => Path.Combine(Root, ContainerId.Validate(id));
 
@@ -45,6 +69,7 @@ internal sealed class ContainerStore(string root, IStatusProbe probe)
     internal ContainerHandle Create(ContainerRecord record, Spec config)
     {
         var final = DirectoryOf(record.Id);
+        RootDir.Ensure(rootChoice, euid);
         if (Directory.Exists(final)) throw new ContainerExistsException(record.Id);
         var temp = Path.Combine(Root, string.Create(CultureInfo.InvariantCulture,
             $"{NewDirPrefix}{record.Id}.{Environment.ProcessId}.{Random.Shared.Next():x8}"));

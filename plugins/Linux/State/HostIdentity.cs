@@ -90,7 +90,7 @@ internal static class RootDir
     /// just find no containers). Under XDG_RUNTIME_DIR it gets the sticky bit, as runc does, so
     /// the session's runtime-dir cleaner leaves it alone.
     /// </summary>
-    internal static string Ensure(RootDirChoice choice, HostIdentity host)
+    internal static string Ensure(RootDirChoice choice, uint euid)
     {
         const uint Private = 0x1c0 /* 0700 */, Sticky = 0x200;
         var path = choice.Path;
@@ -103,7 +103,7 @@ internal static class RootDir
             if (choice.FromXdgRuntimeDir)
                 Interop.Libc.Fs.Check(Interop.Libc.Fs.fchmodat(Interop.Libc.Fs.AT_FDCWD, path, Private | Sticky, 0), what);
         }
-        catch (Interop.SyscallException e) when (e.Errno == Interop.SyscallException.EACCES && host.Euid != 0 && path == SystemDefault)
+        catch (Interop.SyscallException e) when (e.Errno == Interop.SyscallException.EACCES && euid != 0 && path == SystemDefault)
         {
             throw new Abstractions.Errors.HullException($"{what}: permission denied; as a non-root user set XDG_RUNTIME_DIR or pass --root");
         }

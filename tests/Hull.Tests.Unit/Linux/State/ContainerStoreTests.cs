@@ -243,6 +243,16 @@ public sealed class ContainerStoreTests : IDisposable
     }
 
     [Fact]
+    public void FirstCreateMakesThePrivateRootDirectory()
+    {
+        var nested = new ContainerStore(Path.Combine(root, "run", "hull"), probe);
+        Assert.Empty(nested.List());
+        Assert.False(Directory.Exists(nested.Root));
+        using (nested.Create(NewRecord("c1"), Config)) { }
+        Assert.Equal(UnixFileMode.UserRead | UnixFileMode.UserWrite | UnixFileMode.UserExecute, File.GetUnixFileMode(nested.Root));
+    }
+
+    [Fact]
     public void OwnerIsTheDirectoryOwnersName()
     {
         Started("c1");

@@ -66,9 +66,9 @@ public class RootDirTests
         try
         {
             var host = new HostIdentity(1000, true, temp, "alice");
-            var plain = RootDir.Ensure(new RootDirChoice(Path.Combine(temp, "a", "root"), false), host);
+            var plain = RootDir.Ensure(new RootDirChoice(Path.Combine(temp, "a", "root"), false), host.Euid);
             Assert.Equal(UnixFileMode.UserRead | UnixFileMode.UserWrite | UnixFileMode.UserExecute, File.GetUnixFileMode(plain));
-            var xdg = RootDir.Ensure(RootDir.Resolve(null, host), host);
+            var xdg = RootDir.Ensure(RootDir.Resolve(null, host), host.Euid);
             Assert.Equal(Path.Combine(temp, "hull"), xdg);
             Assert.Equal(UnixFileMode.UserRead | UnixFileMode.UserWrite | UnixFileMode.UserExecute | UnixFileMode.StickyBit,
                 File.GetUnixFileMode(xdg));
