@@ -168,6 +168,18 @@ internal sealed class LibcMountOps : IMountOps, IDisposable
         Check(mount(ProcFdPath(DevNull), ProcFdPath(target), null, MountFlags.BIND, null), $"masking {path} with /dev/null");
     }
 
+    public void BindConsole(int slaveFd)
+    {
+        using var dev = Resolve("/dev", MountTarget.Directory, noSymlinks: true);
+        if (Exists(dev, "console", out var st) && (st.Mode & S_IFMT) == S_IFLNK)
+            throw new HullException("/dev/console in the rootfs is a symlink: refusing to bind the terminal onto it");
+        var created = openat2(Fd(dev), "console", (ulong)(O_WRONLY | O_CREAT | O_NOFOLLOW | O_CLOEXEC), 0, RESOLVE_NO_SYMLINKS);
+        if (created < 0) throw SyscallException.FromLastError("creating /dev/console");
+        new SafeFileHandle(created, ownsHandle: true).Dispose();
+        using var console = Libc.Fs.Open(Fd(dev), "console", O_PATH | O_NOFOLLOW, RESOLVE_NO_SYMLINKS, "opening /dev/console");
+        Check(mount($"/proc/self/fd/{slaveFd}", ProcFdPath(console), null, MountFlags.BIND, null), "binding the terminal onto /dev/console");
+    }
+
     public void PivotRoot()
     {
         using var oldRoot = Libc.Fs.Open(AT_FDCWD, "/", O_PATH | O_DIRECTORY, 0, "opening the old root");

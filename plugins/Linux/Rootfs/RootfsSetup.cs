@@ -27,6 +27,11 @@ internal sealed class RootfsSetup(RootfsPlan plan, IMountOps ops) : IDisposable
         foreach (var step in Plan.Mounts) step.ApplyTo(ops);
     }
 
+    /// <summary>terminal: true — the pty slave onto /dev/console, between <see cref="MountAll"/> and <see cref="Enter"/>
+    /// (runc does it after pivot_root; before it the same bind goes through the host's /proc, which the
+    /// container may not have).</summary>
+    internal void BindConsole(int slaveFd) => ops.BindConsole(slaveFd);
+
     internal void Enter()
     {
         foreach (var step in Plan.Enter) step.ApplyTo(ops);

@@ -35,6 +35,9 @@ internal interface IMountOps
     /// <summary>/dev/null over a file, an empty read-only tmpfs over a directory; a missing path is skipped.</summary>
     void Mask(string path);
 
+    /// <summary>Binds the pty slave <paramref name="slaveFd"/> onto /dev/console (created as an empty file if missing).</summary>
+    void BindConsole(int slaveFd);
+
     /// <summary>pivot_root into the rootfs and detach the old root.</summary>
     void PivotRoot();
 

@@ -52,6 +52,12 @@ internal sealed class InitSetup(IProcessOps ops, Action<string> warn) : IDisposa
     internal void RunCreateContainerHooks(Spec spec, ContainerState state, string rootfsPath) =>
         HookRunner.Run(spec, HookPhase.CreateContainer, state, workingDirectory: rootfsPath);
 
+    /// <summary>Between steps 2 and 3 when process.terminal is true: the pty slave becomes /dev/console.
+    /// The slave must be opened in the init's mount namespace (from the container's /dev/pts/ptmx, as
+    /// runc does): the kernel refuses a bind source from another mount namespace.</summary>
+    internal void BindConsole(int slaveFd) =>
+        (rootfs ?? throw new InvalidOperationException("MountRootfs comes first")).BindConsole(slaveFd);
+
     /// <summary>Step 3: cwd created, readonlyPaths, maskedPaths, the delayed read-only remounts,
     /// root.readonly, pivot_root (or MS_MOVE + chroot).</summary>
     internal void EnterRootfs()

@@ -124,6 +124,16 @@ public sealed class LibcMountOpsTests : IDisposable
     }
 
     [Fact]
+    public void ConsoleIsNeverBoundThroughASymlink()
+    {
+        Directory.CreateDirectory(In("/dev"));
+        File.CreateSymbolicLink(In("/dev/console"), outside + "/console");
+        var e = Assert.Throws<HullException>(() => ops.BindConsole(0));
+        Assert.Equal("/dev/console in the rootfs is a symlink: refusing to bind the terminal onto it", e.Message);
+        Assert.False(File.Exists(Path.Combine(outside, "console")));
+    }
+
+    [Fact]
     public void ExistingDeviceNodeIsKept()
     {
         Directory.CreateDirectory(In("/dev"));

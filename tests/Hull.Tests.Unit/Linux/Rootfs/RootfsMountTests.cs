@@ -151,6 +151,23 @@ public sealed class RootfsMountTests : IDisposable
     }
 
     [SkippableFact]
+    public void TerminalIsBoundOntoDevConsole()
+    {
+        Skip.IfNot(PrivateNamespace.Available, "needs root to mount");
+        var seen = PrivateNamespace.Run(() =>
+        {
+            using var setup = new RootfsSetup(RootfsPlanner.Plan(SpecDefaults.Create(false), RootfsFacts.Gather(Rootfs, bundle, false), false), new LibcMountOps());
+            setup.MountAll();
+            // Any character device of the container stands in for the pty slave (which the init
+            // opens from the container's /dev/pts: a bind source must be in the same mount namespace).
+            using var slave = File.OpenHandle(Path.Combine(Rootfs, "dev/zero"));
+            setup.BindConsole((int)slave.DangerousGetHandle());
+            return Kind(Path.Combine(Rootfs, "dev/console"));
+        });
+        Assert.Equal("chr 1:5", seen);
+    }
+
+    [SkippableFact]
     public void TmpcopyupCopiesTheCoveredContentWithoutFollowingLinks()
     {
         Skip.IfNot(PrivateNamespace.Available, "needs root to mount");

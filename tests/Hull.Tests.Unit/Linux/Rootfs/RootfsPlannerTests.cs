@@ -21,6 +21,7 @@ sealed class RecordingMountOps : IMountOps
     public void MakeDirectory(string path) => Calls.Add($"mkdir {path}");
     public void MakeReadonly(string path) => Calls.Add($"readonly {path}");
     public void Mask(string path) => Calls.Add($"mask {path}");
+    public void BindConsole(int slaveFd) => Calls.Add($"console {slaveFd}");
     public void PivotRoot() => Calls.Add("pivot_root");
     public void MoveRoot() => Calls.Add("move-root");
 }
