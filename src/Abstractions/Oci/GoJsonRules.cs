@@ -19,6 +19,8 @@ internal static class GoJsonRules
         [typeof(IReadOnlyDictionary<string, LinuxTimeOffset>)] = Sorted<LinuxTimeOffset>,
         [typeof(IReadOnlyDictionary<string, LinuxNetDevice>)] = Sorted<LinuxNetDevice>,
         [typeof(IReadOnlyDictionary<string, LinuxRdma>)] = Sorted<LinuxRdma>,
+        [typeof(IReadOnlyDictionary<string, ulong>)] = Sorted<ulong>,
+        [typeof(IReadOnlyDictionary<string, Events.HugetlbStats>)] = Sorted<Events.HugetlbStats>,
     };
 
     /// <summary>Whether maps of this declared type are written sorted.</summary>

@@ -155,7 +155,8 @@ public class OciJsonOutputTests
     public void AnEventIsOneCompactLine()
     {
         Assert.Equal("""{"type":"oom","id":"c1"}""" + "\n", OciJson.SerializeEvent(new ContainerEvent("oom", "c1", null)));
-        Assert.Equal("""{"type":"stats","id":"c1","data":{"pids":{"current":3}}}""" + "\n",
+        // What Go prints for a zero types.Stats with pids.current = 3: struct fields are never omitted.
+        Assert.Equal("""{"type":"stats","id":"c1","data":{"cpu":{"usage":{"kernel":0,"user":0},"throttling":{}},"cpuset":{"cpu_exclusive":0,"mem_hardwall":0,"mem_exclusive":0,"memory_migrate":0,"memory_spread_page":0,"memory_spread_slab":0,"memory_pressure":0,"sched_load_balance":0,"sched_relax_domain_level":0},"memory":{"usage":{"limit":0,"failcnt":0},"swap":{"limit":0,"failcnt":0},"kernel":{"limit":0,"failcnt":0},"kernelTCP":{"limit":0,"failcnt":0}},"pids":{"current":3},"blkio":{},"hugetlb":{},"intel_rdt":{},"network_interfaces":null}}""" + "\n",
             OciJson.SerializeEvent(new ContainerEvent("stats", "c1", new Stats { Pids = new PidsStats(3, 0) })));
     }
 
