@@ -46,13 +46,13 @@ internal sealed class ContainerStore
 
     /// <summary>
     /// The store for one hull command: the root dir from --root or the default rules (issue 6),
-    /// live status read from /proc, the exec fifo and <paramref name="freezer"/> (the cgroups part).
-    /// The root dir is created (0700) by the first <see cref="Create"/>, not by readers.
+    /// live status read from /proc, the exec fifo and the container's freezer cgroup. The root dir
+    /// is created (0700) by the first <see cref="Create"/>, not by readers.
     /// </summary>
-    internal static ContainerStore ForCommand(string? rootOption, IFreezerQuery freezer)
+    internal static ContainerStore ForCommand(string? rootOption)
     {
         var host = HostIdentity.Current();
-        return new ContainerStore(RootDir.Resolve(rootOption, host), new SystemStatusProbe(freezer), host.Euid);
+        return new ContainerStore(RootDir.Resolve(rootOption, host), new SystemStatusProbe(new CgroupFreezerQuery()), host.Euid);
     }
 
     internal string Root { get; }

@@ -5,11 +5,19 @@ namespace Hull.Plugins.Linux.State;
 /// <summary>What the freezer says about a container's cgroup.</summary>
 internal enum FreezerState { Thawed, Freezing, Frozen }
 
-/// <summary>The cgroup side of status: asked with the container's recorded cgroup paths. The
-/// cgroups part of the backend implements it (v1 freezer.state, v2 cgroup.freeze + cgroup.events).</summary>
+/// <summary>The cgroup side of status, asked about a container with cgroups.</summary>
 internal interface IFreezerQuery
 {
-    FreezerState Query(IReadOnlyDictionary<string, string> cgroupPaths);
+    FreezerState Query(ContainerRecord record);
+}
+
+/// <summary>The real one: the cgroups part re-opened from the recorded paths (v1 freezer.state, v2 cgroup.freeze).</summary>
+internal sealed class CgroupFreezerQuery : IFreezerQuery
+{
+    public FreezerState Query(ContainerRecord record) =>
+        Cgroups.CgroupManagers.Open(record.CgroupPaths, record.RootlessCgroups).GetFreezerState() == Cgroups.FreezerState.Frozen
+            ? FreezerState.Frozen
+            : FreezerState.Thawed;
 }
 
 /// <summary>One process as /proc/PID/stat shows it: its state letter and start time (clock ticks since boot).</summary>
@@ -41,7 +49,7 @@ internal interface IStatusProbe
 
     bool Exists(string path);
 
-    FreezerState Freezer(IReadOnlyDictionary<string, string> cgroupPaths);
+    FreezerState Freezer(ContainerRecord record);
 }
 
 internal sealed class SystemStatusProbe(IFreezerQuery freezer) : IStatusProbe
@@ -61,8 +69,8 @@ internal sealed class SystemStatusProbe(IFreezerQuery freezer) : IStatusProbe
     // The fifo is looked at, never opened: opening it would start the container.
     public bool Exists(string path) => Path.Exists(path);
 
-    public FreezerState Freezer(IReadOnlyDictionary<string, string> cgroupPaths) =>
-        cgroupPaths.Count == 0 ? FreezerState.Thawed : freezer.Query(cgroupPaths);
+    public FreezerState Freezer(ContainerRecord record) =>
+        record.CgroupPaths.Count == 0 ? FreezerState.Thawed : freezer.Query(record);
 }
 
 /// <summary>Status from the system, never trusted from the file (runc's refreshState, done right).</summary>
@@ -74,7 +82,7 @@ internal static class StatusDerivation
     {
         if (record.Status == Status.Creating && creatorAlive) return Status.Creating;
         if (!InitAlive(record, probe)) return Status.Stopped;
-        switch (probe.Freezer(record.CgroupPaths))
+        switch (probe.Freezer(record))
         {
             case FreezerState.Frozen: return Status.Paused;
             case FreezerState.Freezing: return Status.Pausing;

@@ -11,7 +11,7 @@ sealed class FakeProbe : IStatusProbe
 
     public ProcessStat? Stat(int pid) => Processes.TryGetValue(pid, out var s) ? s : null;
     public bool Exists(string path) => Files.Contains(path);
-    FreezerState IStatusProbe.Freezer(IReadOnlyDictionary<string, string> cgroupPaths) => Freezer;
+    FreezerState IStatusProbe.Freezer(ContainerRecord record) => Freezer;
 }
 
 public class StatusDerivationTests
@@ -156,7 +156,7 @@ public class ProcessStatTests
     [Fact]
     public void ReadsThisProcessFromProc()
     {
-        var probe = new SystemStatusProbe(new NoFreezer());
+        var probe = new SystemStatusProbe(new CgroupFreezerQuery());
         var stat = probe.Stat(Environment.ProcessId);
         Assert.NotNull(stat);
         Assert.False(stat.Value.HasExited);
@@ -164,9 +164,31 @@ public class ProcessStatTests
         Assert.Equal(stat, probe.Stat(Environment.ProcessId));
         Assert.Null(probe.Stat(int.MaxValue));
     }
+}
 
-    sealed class NoFreezer : IFreezerQuery
+public sealed class CgroupFreezerQueryTests : IDisposable
+{
+    readonly string dir = Directory.CreateTempSubdirectory("hull-freezer-").FullName;
+
+    public void Dispose() => Directory.Delete(dir, recursive: true);
+
+    static ContainerRecord With(IReadOnlyDictionary<string, string> paths) =>
+        new() { Id = "c1", Bundle = "/b", Rootfs = "/b/rootfs", CgroupPaths = paths };
+
+    [Theory]
+    [InlineData("FROZEN\n", true)]
+    [InlineData("THAWED\n", false)]
+    public void ReadsTheV1FreezerOfTheRecordedCgroup(string content, bool frozen)
     {
-        public FreezerState Query(IReadOnlyDictionary<string, string> cgroupPaths) => FreezerState.Thawed;
+        var expected = frozen ? FreezerState.Frozen : FreezerState.Thawed;
+        File.WriteAllText(Path.Combine(dir, "freezer.state"), content);
+        var probe = new SystemStatusProbe(new CgroupFreezerQuery());
+        Assert.Equal(expected, probe.Freezer(With(new Dictionary<string, string> { ["freezer"] = dir, ["memory"] = dir })));
+    }
+
+    [Fact]
+    public void NoCgroupIsNeverPaused()
+    {
+        Assert.Equal(FreezerState.Thawed, new SystemStatusProbe(new CgroupFreezerQuery()).Freezer(With(new Dictionary<string, string>())));
     }
 }
