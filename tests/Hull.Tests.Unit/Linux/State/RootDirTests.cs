@@ -62,7 +62,7 @@ public class RootDirTests
     [Fact]
     public void EnsureCreatesAPrivateDirectoryAndMarksXdgOnesSticky()
     {
-        var temp = Directory.CreateTempSubdirectory("hull-root-").FullName;
+        var temp = Directory.CreateTempSubdirectory("hull-rootdir-").FullName;
         try
         {
             var host = new HostIdentity(1000, true, temp, "alice");
