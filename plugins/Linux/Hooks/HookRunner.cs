@@ -63,7 +63,7 @@ internal static class HookRunner
     {
         var hooks = Of(spec, phase);
         if (hooks.Count == 0) return;
-        var stdin = HookState.Json(state);
+        var stdin = OciJson.SerializeRuntimeState(RuntimeState.From(state));
         for (var i = 0; i < hooks.Count; i++)
             RunOne(phase, i, hooks[i], stdin, workingDirectory);
     }
@@ -73,7 +73,7 @@ internal static class HookRunner
     {
         var hooks = Of(spec, phase);
         if (hooks.Count == 0) return;
-        var stdin = HookState.Json(state);
+        var stdin = OciJson.SerializeRuntimeState(RuntimeState.From(state));
         for (var i = 0; i < hooks.Count; i++)
         {
             try
