@@ -25,8 +25,8 @@ public sealed record ContainerState
     [JsonPropertyName("status")] public required string Status { get; init; }
     [JsonPropertyName("bundle")] public required string Bundle { get; init; }
     [JsonPropertyName("rootfs")] public required string Rootfs { get; init; }
-    [JsonPropertyName("created")] public DateTimeOffset Created { get; init; }
-    [JsonPropertyName("annotations"), JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)]
-    public IReadOnlyDictionary<string, string>? Annotations { get; init; }
-    [JsonPropertyName("owner")] public string Owner { get; init; } = "";
+    [JsonPropertyName("created"), JsonConverter(typeof(GoTimeConverter))] public DateTimeOffset Created { get; init; }
+    /// <summary>The config's annotations; left out when there are none.</summary>
+    [JsonPropertyName("annotations")] public IReadOnlyDictionary<string, string>? Annotations { get; init; }
+    [JsonPropertyName("owner")] public string Owner { get; init => field = value ?? ""; } = "";
 }

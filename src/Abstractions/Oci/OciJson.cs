@@ -1,30 +1,179 @@
+using System.Text.Encodings.Web;
+using System.Text.Json;
+using System.Text.Json.Serialization;
+using System.Text.Json.Serialization.Metadata;
+using Hull.Abstractions.Errors;
+using Hull.Abstractions.Events;
+
 namespace Hull.Abstractions.Oci;
 
-// PLACEHOLDER signatures agreed between the pieces of work; the OCI model work fills the bodies.
-/// <summary>Reading and writing the OCI documents (source-generated System.Text.Json, AOT-safe).</summary>
+/// <summary>
+/// Reading and writing the OCI documents (source-generated System.Text.Json, AOT-safe).
+/// Every Serialize method returns exactly the text runc writes, trailing newline included or not.
+/// </summary>
 public static class OciJson
 {
-    /// <summary>Reads a bundle's config.json; a malformed one is a ConfigException naming the JSON path.</summary>
-    public static Spec LoadConfig(string path) => throw new NotImplementedException();
+    /// <summary>
+    /// Reads a bundle's config.json; <paramref name="path"/> is the bundle directory, or the file
+    /// itself when it ends in ".json". A missing or malformed file is a ConfigException that says
+    /// what is wrong and where.
+    /// </summary>
+    public static Spec LoadConfig(string path)
+    {
+        var file = path.EndsWith(".json", StringComparison.Ordinal) ? path : Path.Combine(path, "config.json");
+        string json;
+        try
+        {
+            json = File.ReadAllText(file);
+        }
+        catch (Exception e) when (e is FileNotFoundException or DirectoryNotFoundException)
+        {
+            var bundle = Path.GetDirectoryName(Path.GetFullPath(file));
+            throw new ConfigException(Directory.Exists(bundle)
+                ? $"{Path.GetFileName(file)} not found in bundle {bundle}: run `hull spec` to create one"
+                : $"bundle {bundle} does not exist");
+        }
+        catch (Exception e) when (e is IOException or UnauthorizedAccessException)
+        {
+            throw new ConfigException($"cannot read {file}: {e.Message}");
+        }
+        return ParseConfig(json, file);
+    }
 
-    public static Spec ParseConfig(string json, string source = "config.json") => throw new NotImplementedException();
+    public static Spec ParseConfig(string json, string source = "config.json") =>
+        Parse(json, source, Read.Spec);
 
     /// <summary>A process.json for exec -p.</summary>
-    public static Process ParseProcess(string json, string source = "process.json") => throw new NotImplementedException();
+    public static Process ParseProcess(string json, string source = "process.json") =>
+        Parse(json, source, Read.Process);
 
     /// <summary>A LinuxResources document for update -r.</summary>
-    public static LinuxResources ParseResources(string json, string source = "resources") => throw new NotImplementedException();
+    public static LinuxResources ParseResources(string json, string source = "resources") =>
+        Parse(json, source, Read.Resources);
 
-    /// <summary>config.json as `runc spec` writes it (tab-indented).</summary>
-    public static string SerializeSpec(Spec spec) => throw new NotImplementedException();
+    /// <summary>config.json as `runc spec` writes it: tab-indented, no trailing newline.</summary>
+    public static string SerializeSpec(Spec spec) => JsonSerializer.Serialize(spec, SpecFormat.Spec);
 
-    /// <summary>`state` output, indented as runc's.</summary>
-    public static string SerializeState(ContainerState state) => throw new NotImplementedException();
+    /// <summary>`state` output: two-space indent, no trailing newline.</summary>
+    public static string SerializeState(ContainerState state) => JsonSerializer.Serialize(state, StateFormat.State);
 
-    /// <summary>`list --format json` output.</summary>
-    public static string SerializeStates(IReadOnlyList<ContainerState> states) => throw new NotImplementedException();
+    /// <summary>`list --format json` output: one compact line; no containers is `null`, as in runc.</summary>
+    public static string SerializeStates(IReadOnlyList<ContainerState> states) =>
+        (states.Count == 0 ? "null" : JsonSerializer.Serialize(states, LineFormat.States)) + "\n";
 
-    public static string SerializeFeatures(Features features) => throw new NotImplementedException();
+    /// <summary>`features` output: four-space indent and a trailing newline.</summary>
+    public static string SerializeFeatures(Features features) =>
+        JsonSerializer.Serialize(features, FeaturesFormat.Features) + "\n";
 
-    public static string SerializeEvent(Events.ContainerEvent e) => throw new NotImplementedException();
+    /// <summary>One `events` line: compact JSON and a newline.</summary>
+    public static string SerializeEvent(ContainerEvent e) => JsonSerializer.Serialize(e, LineFormat.Event) + "\n";
+
+    /// <summary>The runtime-spec state a hook reads on stdin: one compact line, no newline (as runc).</summary>
+    public static byte[] SerializeRuntimeState(RuntimeState state) => JsonSerializer.SerializeToUtf8Bytes(state, LineFormat.RuntimeState);
+
+    private static T Parse<T>(string json, string source, JsonTypeInfo<T> type) where T : class
+    {
+        JsonDocument document;
+        try
+        {
+            document = JsonDocument.Parse(json);
+        }
+        catch (JsonException e)
+        {
+            throw new ConfigException(
+                $"{source}: invalid JSON at line {e.LineNumber + 1}, column {e.BytePositionInLine + 1}: {Reason(e)}");
+        }
+        using (document)
+        {
+            try
+            {
+                return document.RootElement.Deserialize(type)
+                    ?? throw JsonErrors.Mismatch(source, [], type, document.RootElement);
+            }
+            catch (JsonException e)
+            {
+                throw JsonErrors.Explain(e, source, document.RootElement, type);
+            }
+        }
+    }
+
+    /// <summary>System.Text.Json's message without the position it appends (we report our own).</summary>
+    internal static string Reason(JsonException e)
+    {
+        var message = e.Message;
+        foreach (var marker in new[] { " Path: ", " LineNumber: " })
+        {
+            var at = message.IndexOf(marker, StringComparison.Ordinal);
+            if (at >= 0) message = message[..at];
+        }
+        return message.TrimEnd().TrimEnd('.');
+    }
+
+    // One options instance per output format, each built on first use only, so a command pays only
+    // for the format it prints (start-up time matters: `list` is benchmarked against runc).
+    private static JsonSerializerOptions Options(Action<JsonSerializerOptions>? format = null)
+    {
+        var options = new JsonSerializerOptions
+        {
+            TypeInfoResolver = OciJsonContext.Default.WithAddedModifier(GoJsonRules.Apply),
+            // encoding/json matches field names case-insensitively when exact ones are missing.
+            PropertyNameCaseInsensitive = true,
+            // Go writes non-ASCII text as is; the default encoder would escape it as \uXXXX. (Go does
+            // escape <, > and & as \u003c...; written as is they are the same JSON value.)
+            Encoder = JavaScriptEncoder.UnsafeRelaxedJsonEscaping,
+            NewLine = "\n",
+        };
+        format?.Invoke(options);
+        return options;
+    }
+
+    private static JsonTypeInfo<T> Info<T>(JsonSerializerOptions options) => (JsonTypeInfo<T>)options.GetTypeInfo(typeof(T));
+
+    private static Action<JsonSerializerOptions> Indent(char character, int size) => o =>
+    {
+        o.WriteIndented = true;
+        o.IndentCharacter = character;
+        o.IndentSize = size;
+    };
+
+    private static class Read
+    {
+        private static readonly JsonSerializerOptions Options = OciJson.Options();
+        public static readonly JsonTypeInfo<Spec> Spec = Info<Spec>(Options);
+        public static readonly JsonTypeInfo<Process> Process = Info<Process>(Options);
+        public static readonly JsonTypeInfo<LinuxResources> Resources = Info<LinuxResources>(Options);
+    }
+
+    private static class SpecFormat
+    {
+        public static readonly JsonTypeInfo<Spec> Spec = Info<Spec>(Options(Indent('\t', 1)));
+    }
+
+    private static class StateFormat
+    {
+        public static readonly JsonTypeInfo<ContainerState> State = Info<ContainerState>(Options(Indent(' ', 2)));
+    }
+
+    private static class FeaturesFormat
+    {
+        public static readonly JsonTypeInfo<Features> Features = Info<Features>(Options(Indent(' ', 4)));
+    }
+
+    private static class LineFormat
+    {
+        private static readonly JsonSerializerOptions Options = OciJson.Options();
+        public static readonly JsonTypeInfo<IReadOnlyList<ContainerState>> States = Info<IReadOnlyList<ContainerState>>(Options);
+        public static readonly JsonTypeInfo<ContainerEvent> Event = Info<ContainerEvent>(Options);
+        public static readonly JsonTypeInfo<RuntimeState> RuntimeState = Info<RuntimeState>(Options);
+    }
 }
+
+[JsonSerializable(typeof(Spec))]
+[JsonSerializable(typeof(Process))]
+[JsonSerializable(typeof(LinuxResources))]
+[JsonSerializable(typeof(ContainerState))]
+[JsonSerializable(typeof(IReadOnlyList<ContainerState>))]
+[JsonSerializable(typeof(Features))]
+[JsonSerializable(typeof(ContainerEvent))]
+[JsonSerializable(typeof(RuntimeState))]
+internal sealed partial class OciJsonContext : JsonSerializerContext;

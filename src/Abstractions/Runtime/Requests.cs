@@ -40,6 +40,10 @@ public sealed record ExecRequest(string Id)
     public string? AppArmorProfile { get; init; }
     public string? ProcessLabel { get; init; }
     public int PreserveFds { get; init; }
+    /// <summary>--cgroup: run the process in these existing sub-cgroups, each "[controller:]path".</summary>
+    public IReadOnlyList<string> Cgroups { get; init; } = [];
+    /// <summary>--ignore-paused: allow exec in a paused container.</summary>
+    public bool IgnorePaused { get; init; }
 }
 
 public sealed record KillRequest(string Id, int Signal, bool All);
@@ -51,7 +55,13 @@ public sealed record PsRequest(string Id, IReadOnlyList<string> PsArgs);
 public sealed record EventsRequest(string Id, bool StatsOnce, TimeSpan Interval);
 
 /// <summary>update: the resources to change; null members are left as they are.</summary>
-public sealed record UpdateRequest(string Id, Oci.LinuxResources Resources);
+public sealed record UpdateRequest(string Id, Oci.LinuxResources Resources)
+{
+    /// <summary>--l3-cache-schema: Intel RDT/CAT L3 cache schema (linux.intelRdt, not a resource); null leaves it.</summary>
+    public string? L3CacheSchema { get; init; }
+    /// <summary>--mem-bw-schema: Intel RDT/MBA memory bandwidth schema; null leaves it.</summary>
+    public string? MemBwSchema { get; init; }
+}
 
 public enum CgroupsMode { Soft, Full, Strict, Ignore }
 
@@ -88,4 +98,8 @@ public sealed record RestoreRequest(string Id, string Bundle) : CriuOptions
     public bool NoSubreaper { get; init; }
     public bool NoPivot { get; init; }
     public string? ConsoleSocket { get; init; }
+    /// <summary>--lsm-profile TYPE:NAME to use for the restored process.</summary>
+    public string? LsmProfile { get; init; }
+    /// <summary>--lsm-mount-context for the restored container's mounts.</summary>
+    public string? LsmMountContext { get; init; }
 }
