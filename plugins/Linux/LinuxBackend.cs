@@ -1,41 +1,43 @@
 using System.Text;
 using System.Text.Json;
-using System.Text.RegularExpressions;
 using Hull.Abstractions.Errors;
 using Hull.Abstractions.Oci;
 using Hull.Abstractions.Plugins;
 using Hull.Abstractions.Runtime;
+using Hull.Plugins.Linux.Cgroups;
+using Hull.Plugins.Linux.Hooks;
 using Hull.Plugins.Linux.Interop;
 using Hull.Plugins.Linux.Process;
+using Hull.Plugins.Linux.Setup;
+using Hull.Plugins.Linux.State;
+using Status = Hull.Plugins.Linux.State.Status;
 
 namespace Hull.Plugins.Linux;
 
 /// <summary>
-/// The Linux backend's lifecycle: create/start/run/state/list/kill/delete, sequencing the state
-/// store, the init launcher and the container's init over the sync channel.
+/// The Linux backend's lifecycle: create/start/run/state/list/kill/delete. It sequences the state
+/// store (State/), the cgroup manager (Cgroups/), the hooks (Hooks/) and the container's init
+/// (Process/: launched by hull-init's C bootstrap, then driven over the sync channel).
 /// </summary>
-internal sealed partial class LinuxBackend(BackendContext context) : PlatformBackendBase
+internal sealed class LinuxBackend(BackendContext context) : PlatformBackendBase
 {
     protected override string BackendName => "linux";
     internal BackendContext Context { get; } = context;
 
-    const string DefaultRoot = "/run/hull";
-
-    IContainerStore Store => field ??= new MinimalStateStore(Context.Options.Root ?? DefaultRoot);
+    ContainerStore Store => field ??= ContainerStore.ForCommand(Context.Options.Root);
 
     public override void Create(CreateRequest request) => CreateContainer(request.Id, request.Bundle, request);
 
     public override void Start(string id)
     {
-        using var entry = Store.Open(id);
-        var record = entry.Record!;
-        switch (StatusOf(entry))
+        Store.Apply(id, Operation.Start, (handle, _) =>
         {
-            case ContainerStatus.Created: break;
-            case ContainerStatus.Stopped: throw new HullException("cannot start a container that has stopped");
-            case var s: throw new HullException($"cannot start an already {s} container");
-        }
-        ExecFifo.Release(entry.Dir, () => ProcessInfo.IsAlive(record.InitPid, record.InitStartTime));
+            var record = handle.Record;
+            ExecFifo.Release(record.ExecFifoPath!, () => StatusDerivation.InitAlive(record, Store.Probe));
+            // Poststart failures are reported but the container keeps running, as runc.
+            HookRunner.RunWarning(Store.LoadConfig(id), HookPhase.Poststart, record.ToOciState(Status.Running), Context.Log.Warn);
+            return 0;
+        });
     }
 
     public override int Run(RunRequest request)
@@ -51,7 +53,8 @@ internal sealed partial class LinuxBackend(BackendContext context) : PlatformBac
         }
         catch
         {
-            if (!request.Detach) DestroyAfterExit(request.Id);
+            // runc removes a container it could not start, detached or not.
+            DeleteContainer(request.Id, force: true);
             throw;
         }
         if (request.Detach) return 0;
@@ -59,67 +62,34 @@ internal sealed partial class LinuxBackend(BackendContext context) : PlatformBac
         forwarder!.Forward(record.InitPid);
         // The init is our child (bootstrap.c clones it with CLONE_PARENT), so its status is ours to read.
         var status = ProcessWaiter.WaitReapingOthers(record.InitPid);
-        if (!request.Keep) DestroyAfterExit(request.Id);
+        if (!request.Keep) DeleteContainer(request.Id, force: true);
         return status is { } s ? ProcessWaiter.ExitCode(s) : 255;
     }
 
-    public override ContainerState State(string id)
-    {
-        using var entry = Store.Open(id);
-        return ToState(entry);
-    }
+    public override ContainerState State(string id) => Store.Read(id).ToOciState();
 
-    public override IReadOnlyList<ContainerState> List()
-    {
-        var states = new List<ContainerState>();
-        foreach (var id in Store.Ids())
-        {
-            try
-            {
-                using var entry = Store.Open(id);
-                states.Add(ToState(entry));
-            }
-            catch (ContainerNotFoundException)
-            {
-                // Deleted while we listed: not an error for list.
-            }
-        }
-        return states;
-    }
+    public override IReadOnlyList<ContainerState> List() =>
+        [.. Store.List().Select(s => s.ToOciState(ContainerStore.OwnerOf(s.Directory)))];
 
     public override void Kill(KillRequest request)
     {
-        using var entry = Store.Open(request.Id);
-        var status = StatusOf(entry);
-        if (status == ContainerStatus.Stopped) throw new HullException("container not running");
-        var pid = entry.Record!.InitPid;
-        if (Libc.kill(pid, request.Signal) != 0)
-            throw new HullException($"sending signal {request.Signal} to the container's init (pid {pid}): {Libc.Describe(Libc.LastErrno)}");
+        Store.Apply(request.Id, Operation.Kill, (handle, _) =>
+        {
+            var record = handle.Record;
+            var pids = request.All ? OpenCgroup(record).GetPids() : [];
+            if (pids.Count == 0) pids = [record.InitPid];
+            foreach (var pid in pids)
+                if (Libc.kill(pid, request.Signal) != 0 && Libc.LastErrno != Errno.ESRCH)
+                    throw new HullException($"sending signal {request.Signal} to pid {pid}: {Libc.Describe(Libc.LastErrno)}");
+            return 0;
+        });
     }
 
-    public override void Delete(DeleteRequest request)
-    {
-        using var entry = Store.Open(request.Id);
-        var record = entry.Record!;
-        var status = StatusOf(entry);
-        if (status is ContainerStatus.Running or ContainerStatus.Paused)
-        {
-            if (!request.Force)
-                throw new HullException($"cannot delete container {request.Id} that is not stopped: {status}");
-        }
-        // A created container is deleted without --force, as runc: its init only waits for start.
-        if (status != ContainerStatus.Stopped)
-        {
-            Libc.kill(record.InitPid, Libc.SIGKILL);
-            if (!ProcessInfo.WaitGone(record.InitPid, record.InitStartTime, TimeSpan.FromSeconds(10)))
-                throw new HullException($"container {request.Id}'s init (pid {record.InitPid}) did not die after SIGKILL");
-        }
-        Destroy(entry);
-    }
+    public override void Delete(DeleteRequest request) => DeleteContainer(request.Id, request.Force);
 
     ContainerRecord CreateContainer(string id, string bundleArg, LaunchOptions launch)
     {
-        ValidateId(id);
+        ContainerId.Validate(id);
         var bundle = Path.GetFullPath(bundleArg);
         var configPath = Path.Combine(bundle, "config.json");
         string configText;
@@ -129,31 +99,46 @@ internal sealed partial class LinuxBackend(BackendContext context) : PlatformBac
             throw new ConfigException($"JSON specification file {configPath} not found: run in a bundle directory, or pass --bundle");
         }
         var spec = OciJson.ParseConfig(configText, configPath);
+
+        // Everything the config alone can tell is checked before anything exists.
         var process = spec.Process ?? throw new ConfigException("process is missing", "process");
         if (process.Args is not { Count: > 0 }) throw new ConfigException("args must not be empty");
-        if (process.Terminal)
-            throw new HullException("process.terminal is true, which this build of hull does not support yet: set \"terminal\": false in config.json");
-        if (launch.ConsoleSocket is not null)
-            throw new HullException("--console-socket is not supported yet by this build of hull");
+        if (process.Terminal || launch.ConsoleSocket is not null)
+            throw new HullException("process.terminal and --console-socket are not supported yet by hull: set \"terminal\": false in config.json");
         var rootPath = spec.Root?.Path is { Length: > 0 } r ? r : throw new ConfigException("root.path is missing", "root.path");
         var rootfs = Path.GetFullPath(Path.Combine(bundle, rootPath));
         if (!Directory.Exists(rootfs))
             throw new ConfigException($"rootfs ({rootfs}) does not exist", "root.path");
         var boot = BootstrapData.From(spec);
+        InitSetup.Validate(spec);
         var fds = PassedFds.From(launch.PreserveFds, Environment.GetEnvironmentVariable, Libc.getpid(),
             fd => Libc.fcntl(fd, Libc.F_GETFD, 0) >= 0);
+        var host = HostIdentity.Current();
+        var rootless = RootlessFacts.Decide(host, Context.Options.Rootless);
+        var cgroup = CgroupManagers.Create(CgroupConfig.FromSpec(spec, id, rootless.RootlessCgroups, Context.Options.SystemdCgroup));
 
-        using var entry = Store.Create(id);
+        var draft = new ContainerRecord
+        {
+            Id = id,
+            OciVersion = spec.OciVersion,
+            Bundle = bundle,
+            Rootfs = rootfs,
+            Created = DateTimeOffset.UtcNow,
+            Annotations = spec.Annotations,
+            RootlessEuid = rootless.RootlessEuid,
+            RootlessCgroups = rootless.RootlessCgroups,
+        };
+        using var handle = Store.Create(draft, spec);
         InitProcess? init = null;
         try
         {
-            var fifo = ExecFifo.Create(entry.Dir);
+            var fifo = ExecFifo.Create(handle.Record.ExecFifoPath!);
             var initFds = new InitFds(fds.Count, fifo);
             try
             {
                 init = InitLauncher.Launch(boot, initFds,
-                    writeUserMaps: pid => UserNamespaceMaps.Proc.Write(pid, spec, privileged: Environment.IsPrivilegedProcess),
-                    placeInCgroup: _ => { });
+                    writeUserMaps: pid => UserNamespaceMaps.Proc.Write(pid, spec, privileged: host.Euid == 0 && host.InInitialUserNamespace),
+                    placeInCgroup: cgroup.Apply);
             }
             finally
             {
@@ -169,31 +154,30 @@ internal sealed partial class LinuxBackend(BackendContext context) : PlatformBac
                 ExtraEnv = fds.ExtraEnv,
                 NoPivot = launch.NoPivot,
                 NoNewKeyring = launch.NoNewKeyring,
+                RootlessEuid = rootless.RootlessEuid,
             };
             init.Channel.Send(SyncMessage.Spec, Encoding.UTF8.GetBytes(configText));
             init.Channel.Send(SyncMessage.Options, JsonSerializer.SerializeToUtf8Bytes(options, InitJson.Default.InitOptions));
-            init.Channel.Expect(SyncMessage.HooksRequest, "the container's init");
-            init.Channel.Send(SyncMessage.HooksDone);
-            init.Channel.Expect(SyncMessage.Ready, "the container's init");
+            var creating = handle.Record with { InitPid = init.Pid };
+            ServeInit(init.Channel, spec, creating.ToOciState(Status.Creating));
 
-            var record = new ContainerRecord
+            cgroup.Set(spec.Linux?.Resources ?? new LinuxResources());
+            var record = creating with
             {
-                Id = id,
-                InitPid = init.Pid,
-                InitStartTime = ProcessInfo.StartTime(init.Pid) ?? throw new HullException("the container's init exited during create"),
-                Bundle = bundle,
-                Rootfs = rootfs,
-                Created = DateTimeOffset.UtcNow,
-                Annotations = spec.Annotations,
+                Status = Status.Created,
+                InitStartTime = Store.Probe.Stat(init.Pid)?.StartTime ?? throw new HullException("the container's init exited during create"),
+                CgroupPaths = cgroup.Paths,
+                NamespacePaths = NamespacePaths(spec, init.Pid),
             };
-            entry.Save(record);
+            handle.Save(record);
             if (launch.PidFile is { } pidFile) WritePidFile(pidFile, init.Pid);
             return record;
         }
         catch
         {
             init?.Abort();
-            entry.Remove();
+            DestroyCgroup(cgroup);
+            handle.Destroy();
             throw;
         }
         finally
@@ -202,51 +186,100 @@ internal sealed partial class LinuxBackend(BackendContext context) : PlatformBac
         }
     }
 
-    /// <summary>After a foreground run: the init has exited; remove what the container made.</summary>
-    void DestroyAfterExit(string id)
+    /// <summary>What the init asks of the parent until it is ready: hooks in the runtime's
+    /// namespaces, and warnings for hull's log.</summary>
+    void ServeInit(SyncChannel channel, Spec spec, ContainerState creating)
     {
-        using var entry = Store.Open(id);
-        var record = entry.Record!;
-        Libc.kill(record.InitPid, Libc.SIGKILL);
-        ProcessInfo.WaitGone(record.InitPid, record.InitStartTime, TimeSpan.FromSeconds(10));
-        Destroy(entry);
-    }
-
-    static void Destroy(IContainerEntry entry) => entry.Remove();
-
-    static string StatusOf(IContainerEntry entry)
-    {
-        var r = entry.Record!;
-        if (!ProcessInfo.IsAlive(r.InitPid, r.InitStartTime)) return ContainerStatus.Stopped;
-        return File.Exists(ExecFifo.PathIn(entry.Dir)) ? ContainerStatus.Created : ContainerStatus.Running;
-    }
-
-    static ContainerState ToState(IContainerEntry entry)
-    {
-        var r = entry.Record!;
-        var status = StatusOf(entry);
-        return new ContainerState
+        while (true)
         {
-            OciVersion = "1.0.2-dev",
-            Id = r.Id,
-            Pid = status == ContainerStatus.Stopped ? 0 : r.InitPid,
-            Status = status,
-            Bundle = r.Bundle,
-            Rootfs = r.Rootfs,
-            Created = r.Created,
-            Annotations = r.Annotations,
-        };
+            var frame = channel.Receive() ?? throw new HullException("unable to start container process: the init exited before it was ready");
+            switch (frame.Type)
+            {
+                case SyncMessage.Ready:
+                    return;
+                case SyncMessage.Warning:
+                    Context.Log.Warn(Encoding.UTF8.GetString(frame.Payload));
+                    break;
+                case SyncMessage.HooksRequest:
+                    HookRunner.Run(spec, HookPhase.Prestart, creating);
+                    HookRunner.Run(spec, HookPhase.CreateRuntime, creating);
+                    channel.Send(SyncMessage.HooksDone);
+                    break;
+                case SyncMessage.Error:
+                    throw new HullException(Encoding.UTF8.GetString(frame.Payload));
+                default:
+                    throw new HullException($"the container's init sent {frame.Type} before it was ready");
+            }
+        }
     }
 
-    /// <summary>runc's rule for container ids: letters, digits, _ + - . and not a path.</summary>
-    static void ValidateId(string id)
+    /// <summary>
+    /// delete (and the end of a foreground run): a running or paused container only with force;
+    /// every process of the container killed and gone, then its cgroup, its state, and the
+    /// poststop hooks (whose failure is only a warning).
+    /// </summary>
+    void DeleteContainer(string id, bool force)
     {
-        if (!IdPattern().IsMatch(id) || id is "." or "..")
-            throw new UsageException($"invalid container id format: {id}");
+        Spec? config = null;
+        ContainerState? final = null;
+        Store.Apply(id, force ? Operation.ForceDelete : Operation.Delete, (handle, _) =>
+        {
+            var record = handle.Record;
+            var cgroup = OpenCgroup(record);
+            if (handle.Status != Status.Stopped)
+            {
+                Libc.kill(record.InitPid, Libc.SIGKILL);
+                WaitGone(record);
+            }
+            DestroyCgroup(cgroup);
+            config = Store.LoadConfig(id);
+            final = record.ToOciState(Status.Stopped);
+            handle.Destroy();
+            return 0;
+        });
+        HookRunner.RunWarning(config!, HookPhase.Poststop, final!, Context.Log.Warn);
     }
 
-    [GeneratedRegex(@"^[\w+\-.]+$")]
-    private static partial Regex IdPattern();
+    /// <summary>Kills what is left in the cgroup (a container without a PID namespace, or exec'd
+    /// processes) and removes it.</summary>
+    void DestroyCgroup(ICgroupManager cgroup)
+    {
+        try
+        {
+            if (!cgroup.Exists()) return;
+            cgroup.KillAll();
+            cgroup.Destroy();
+        }
+        catch (HullException e)
+        {
+            Context.Log.Warn($"removing the container's cgroup: {e.Message}");
+        }
+    }
+
+    /// <summary>Waits for a killed init to be gone (a zombie counts: its parent reaps it).</summary>
+    void WaitGone(ContainerRecord record)
+    {
+        var deadline = Environment.TickCount64 + 10_000;
+        while (StatusDerivation.InitAlive(record, Store.Probe))
+        {
+            if (Environment.TickCount64 > deadline)
+                throw new HullException($"container {record.Id}'s init (pid {record.InitPid}) did not die after SIGKILL");
+            Thread.Sleep(2);
+        }
+    }
+
+    static ICgroupManager OpenCgroup(ContainerRecord record) => CgroupManagers.Open(record.CgroupPaths, record.RootlessCgroups);
+
+    /// <summary>Where exec will join each namespace: the config's path, or the init's own.</summary>
+    static Dictionary<string, string> NamespacePaths(Spec spec, int initPid)
+    {
+        var paths = new Dictionary<string, string>();
+        foreach (var ns in spec.Linux?.Namespaces ?? [])
+            paths[ns.Type] = string.IsNullOrEmpty(ns.Path) ? $"/proc/{initPid}/ns/{ProcName(ns.Type)}" : ns.Path;
+        return paths;
+    }
+
+    static string ProcName(string type) => type switch { "network" => "net", "mount" => "mnt", _ => type };
 
     /// <summary>The pid file, written atomically (temp + rename) as runc does: containerd may be polling it.</summary>
     static void WritePidFile(string path, int pid)

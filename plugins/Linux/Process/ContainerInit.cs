@@ -3,12 +3,14 @@ using System.Text.Json;
 using Hull.Abstractions.Errors;
 using Hull.Abstractions.Oci;
 using Hull.Plugins.Linux.Interop;
+using Hull.Plugins.Linux.Setup;
 
 namespace Hull.Plugins.Linux.Process;
 
 /// <summary>
 /// The container's init, run by hull-init's Main once bootstrap.c has put it in the container's
-/// namespaces. It sets the container up on the main thread, reports ready, waits on the exec fifo
+/// namespaces. On the main thread (the one that calls execve: capabilities and no_new_privs are
+/// per-thread) it sets the container up in runc's order, reports ready, waits on the exec fifo
 /// for `start`, then becomes the container's process with execve.
 /// </summary>
 public static class ContainerInit
@@ -21,11 +23,7 @@ public static class ContainerInit
             Console.Error.WriteLine($"{InitBinary.FileName}: this is the init of hull's containers and is started by hull only");
             return 1;
         }
-        return Run(new SyncChannel(bootFd), ContainerSetups.Default);
-    }
-
-    internal static int Run(SyncChannel channel, IContainerSetup setup)
-    {
+        var channel = new SyncChannel(bootFd);
         Spec spec;
         InitOptions options;
         string executable;
@@ -36,19 +34,19 @@ public static class ContainerInit
             options = JsonSerializer.Deserialize(channel.Expect(SyncMessage.Options, "hull"), InitJson.Default.InitOptions)
                 ?? throw new HullException("empty init options");
             var process = spec.Process ?? throw new ConfigException("process is missing", "process");
+            using var setup = InitSetup.Real(warning => channel.Send(SyncMessage.Warning, warning));
 
-            setup.MountRootfs(spec, options);
+            setup.MountRootfs(spec, options.Bundle, options.Rootfs, options.NoPivot);
             channel.Send(SyncMessage.HooksRequest);
             channel.Expect(SyncMessage.HooksDone, "hull");
-            setup.RunCreateContainerHooks(spec, options);
-            setup.EnterRootfs(spec, options);
+            setup.RunCreateContainerHooks(spec, HookState(spec, options, ContainerStatus.Creating), options.Rootfs);
+            setup.EnterRootfs();
             setup.ConfigureContainer(spec);
-            env = ContainerEnv.Build(process.Env, options.ExtraEnv, process.User.Uid, ReadPasswd());
-            setup.BecomeContainerProcess(spec);
+            RaiseHardLimits(process.Rlimits, Ops);
+            var user = setup.BecomeContainerProcess(spec, options.RootlessEuid);
+            env = ProcessSetup.WithHome([.. process.Env ?? [], .. options.ExtraEnv], user);
             EnterCwd(process.Cwd);
-            if (process.Args is not { Count: > 0 })
-                throw new ConfigException("process.args must have at least one element", "process.args");
-            executable = ExecutableLookup.Real.Find(process.Args[0], env);
+            executable = ExecutableLookup.Real.Find(process.Args![0], env);
             channel.Send(SyncMessage.Ready);
         }
         catch (Exception e)
@@ -66,25 +64,49 @@ public static class ContainerInit
         try
         {
             ExecFifo.WaitForStart(options.ExecFifoFd);
-            setup.RunStartContainerHooks(spec, options);
-            setup.ApplyRlimits(spec);
+            InitSetup.RunStartContainerHooks(spec, HookState(spec, options, ContainerStatus.Created));
+            // The exact limits last, so the init's own work never runs under the container's.
+            Rlimits.Apply(spec.Process!.Rlimits, 0, Ops);
             Exec.Replace(executable, spec.Process!.Args!, env, keepFds: 3 + options.PassedFds);
         }
         catch (Exception e)
         {
             // After create returned, the only place to say what failed is the container's stderr.
             Console.Error.WriteLine($"{InitBinary.FileName}: {e.Message}");
-            return 1;
         }
-        return 1; // Exec.Replace returns only by throwing.
+        return 1;
     }
 
-    /// <summary>The container's /etc/passwd (we are in its root now), or null.</summary>
-    static string? ReadPasswd()
+    static readonly LibcProcessOps Ops = new();
+
+    /// <summary>
+    /// A hard limit above the current one needs CAP_SYS_RESOURCE, which the init gives up with the
+    /// container's capabilities; so those are raised now, while it still has them (the soft limit
+    /// kept), and every limit is set exactly right before execve.
+    /// </summary>
+    internal static void RaiseHardLimits(IReadOnlyList<PosixRlimit>? rlimits, IProcessOps ops)
     {
-        try { return File.ReadAllText("/etc/passwd"); }
-        catch (Exception e) when (e is IOException or UnauthorizedAccessException) { return null; }
+        foreach (var r in rlimits ?? [])
+        {
+            var resource = Rlimits.Resource(r.Type);
+            if (ops.GetRlimit(0, resource) is not { } current || r.Hard <= current.Hard) continue;
+            var errno = ops.SetRlimit(0, resource, Math.Min(current.Soft, r.Hard), r.Hard);
+            if (errno != 0)
+                throw new HullException($"error setting rlimit {r.Type} (hard {r.Hard}): {SyscallException.Describe(errno)}: the hard limit can only be raised above the current {current.Hard} with CAP_SYS_RESOURCE");
+        }
     }
+
+    /// <summary>The state the in-container hooks get: pid as the container sees its init.</summary>
+    static ContainerState HookState(Spec spec, InitOptions options, string status) => new()
+    {
+        OciVersion = spec.OciVersion,
+        Id = options.Id,
+        Pid = Environment.ProcessId,
+        Status = status,
+        Bundle = options.Bundle,
+        Rootfs = options.Rootfs,
+        Annotations = spec.Annotations,
+    };
 
     /// <summary>chdir to process.cwd as the container's user, and refuse a cwd that ended up
     /// outside the container's root (a leaked host fd via /proc/self/fd, CVE-2024-21626).</summary>

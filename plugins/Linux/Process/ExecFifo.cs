@@ -10,15 +10,10 @@ namespace Hull.Plugins.Linux.Process;
 /// </summary>
 internal static unsafe class ExecFifo
 {
-    public const string FileName = "exec.fifo";
-
-    public static string PathIn(string stateDir) => Path.Combine(stateDir, FileName);
-
     /// <summary>Makes the fifo and returns an O_PATH fd to it for the init (which cannot see the
     /// state dir once it has pivoted into the rootfs).</summary>
-    public static int Create(string stateDir)
+    public static int Create(string path)
     {
-        var path = PathIn(stateDir);
         // 0622: a container process that already dropped to its user must still be able to open it.
         Libc.Check(Libc.mkfifo(path, 0b110_010_010), $"creating the exec fifo {path}");
         // mkfifo obeys the umask; the mode must not.
@@ -45,9 +40,8 @@ internal static unsafe class ExecFifo
     /// Start side: releases the init waiting on the fifo and removes it. Fails if the init dies
     /// first rather than blocking forever.
     /// </summary>
-    public static void Release(string stateDir, Func<bool> initAlive)
+    public static void Release(string path, Func<bool> initAlive)
     {
-        var path = PathIn(stateDir);
         // Non-blocking open for reading succeeds with no writer yet; the init's blocked open then completes.
         var fd = Libc.open(path, Libc.O_RDONLY | Libc.O_NONBLOCK | Libc.O_CLOEXEC, 0);
         if (fd < 0)

@@ -17,6 +17,8 @@ internal sealed record InitOptions
     public IReadOnlyList<string> ExtraEnv { get; init; } = [];
     public bool NoPivot { get; init; }
     public bool NoNewKeyring { get; init; }
+    /// <summary>hull runs with euid != 0: additional groups cannot be set.</summary>
+    public bool RootlessEuid { get; init; }
 }
 
 [JsonSourceGenerationOptions(DefaultIgnoreCondition = JsonIgnoreCondition.WhenWritingDefault)]

@@ -21,6 +21,8 @@ internal enum SyncMessage : uint
     HooksDone = 9,
     /// <summary>init → parent: set up and waiting for start.</summary>
     Ready = 10,
+    /// <summary>init → parent: a warning for hull's log (the init's stderr is the container's).</summary>
+    Warning = 11,
 }
 
 /// <summary>
