@@ -127,6 +127,21 @@ public static class DiffCases
                 Process(c)["env"]!.AsArray().Add("HOST_IPC=" + new FileInfo("/proc/self/ns/ipc").LinkTarget);
             },
         },
+        new("time-namespace-offsets", ["cut", "-d.", "-f1", "/proc/uptime"])
+        {
+            Edit = c =>
+            {
+                AddNamespace(c, "time");
+                Linux(c)["timeOffsets"] = new JsonObject { ["boottime"] = new JsonObject { ["secs"] = 86400 } };
+            },
+            Explained = ("runc 1.1.5 has no time namespaces (\"namespace {\"time\" \"\"} does not exist\"); hull creates one with the offsets",
+                r =>
+                {
+                    Assert.True(r.ExitCode == 0, r.ToString());
+                    var hostUptime = double.Parse(File.ReadAllText("/proc/uptime").Split(' ')[0], System.Globalization.CultureInfo.InvariantCulture);
+                    Assert.InRange(long.Parse(r.Stdout.Trim(), System.Globalization.CultureInfo.InvariantCulture), (long)hostUptime + 86400 - 60, (long)hostUptime + 86400 + 60);
+                }),
+        },
         new("sysctl", ["cat", "/proc/sys/net/ipv4/ip_forward"])
         {
             Edit = c => Linux(c)["sysctl"] = new JsonObject { ["net.ipv4.ip_forward"] = "1" },

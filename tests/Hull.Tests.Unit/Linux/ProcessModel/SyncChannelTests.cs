@@ -1,0 +1,64 @@
+using System.Net.Sockets;
+using Hull.Abstractions.Errors;
+using Hull.Plugins.Linux.Process;
+using Xunit;
+
+namespace Hull.Tests.Unit.Linux.ProcessModel;
+
+public class SyncChannelTests
+{
+    /// <summary>A connected stream socket pair, as hull and its init have.</summary>
+    static (SyncChannel, SyncChannel, Socket, Socket) Pair()
+    {
+        var path = Path.Combine(Path.GetTempPath(), $"hull-sync-{Guid.NewGuid():N}.sock");
+        using var listener = new Socket(AddressFamily.Unix, SocketType.Stream, ProtocolType.Unspecified);
+        listener.Bind(new UnixDomainSocketEndPoint(path));
+        listener.Listen(1);
+        var a = new Socket(AddressFamily.Unix, SocketType.Stream, ProtocolType.Unspecified);
+        a.Connect(new UnixDomainSocketEndPoint(path));
+        var b = listener.Accept();
+        File.Delete(path);
+        return (new SyncChannel((int)a.Handle), new SyncChannel((int)b.Handle), a, b);
+    }
+
+    [Fact]
+    public async Task FramesArriveWhole()
+    {
+        var (hull, init, sa, sb) = Pair();
+        using (sa)
+        using (sb)
+        {
+            var big = new byte[300_000];
+            Random.Shared.NextBytes(big);
+            var sender = Task.Run(() => { hull.Send(SyncMessage.Spec, big); hull.Send(SyncMessage.HooksDone); });
+            Assert.Equal(big, init.Expect(SyncMessage.Spec, "hull"));
+            Assert.Equal((SyncMessage.HooksDone, 0), init.Receive() is { } f ? (f.Type, f.Payload.Length) : default);
+            await sender;
+        }
+    }
+
+    [Fact]
+    public void AnErrorFrameBecomesTheException()
+    {
+        var (hull, init, sa, sb) = Pair();
+        using (sa)
+        using (sb)
+        {
+            init.Send(SyncMessage.Error, "unable to start container process: boom");
+            Assert.Equal("unable to start container process: boom", Assert.Throws<HullException>(() => hull.Expect(SyncMessage.Ready, "init")).Message);
+        }
+    }
+
+    [Fact]
+    public void EndOfStreamIsNullThenAnError()
+    {
+        var (hull, _, sa, sb) = Pair();
+        using (sa)
+        {
+            sb.Shutdown(SocketShutdown.Both);
+            sb.Dispose();
+            Assert.Null(hull.Receive());
+            Assert.Throws<HullException>(() => hull.Expect(SyncMessage.Ready, "the container's init"));
+        }
+    }
+}
