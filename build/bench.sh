@@ -31,3 +31,25 @@ compare() {
 }
 
 compare "list (empty root)" "$hull --root $work/hull-root list" "runc --root $work/runc-root list"
+
+# The container lifecycle on one busybox bundle (made here from Debian's busybox-static), /bin/true.
+if [ "$(id -u)" -ne 0 ] || [ ! -x /bin/busybox ]; then
+  echo "bench: the container cases need root and busybox-static: skipped" >&2
+  exit 0
+fi
+bundle="$work/bundle"
+mkdir -p "$bundle/rootfs/bin" "$bundle/rootfs/proc" "$bundle/rootfs/sys" "$bundle/rootfs/dev" "$bundle/rootfs/tmp"
+cp /bin/busybox "$bundle/rootfs/bin/"
+for applet in sh true sleep; do ln -s busybox "$bundle/rootfs/bin/$applet"; done
+(cd "$bundle" && runc spec && jq '.process.terminal = false | .process.args = ["true"]' config.json > c && mv c config.json)
+H="$hull --root $work/hull-root"
+R="runc --root $work/runc-root"
+compare "run /bin/true" "$H run -b $bundle hb" "$R run -b $bundle rb"
+compare "create+start+delete" \
+  "sh -c '$H create -b $bundle hc </dev/null >/dev/null 2>&1 && $H start hc && $H delete -f hc'" \
+  "sh -c '$R create -b $bundle rc </dev/null >/dev/null 2>&1 && $R start rc && $R delete -f rc'"
+$H create -b "$bundle" hs </dev/null >/dev/null 2>&1
+$R create -b "$bundle" rs </dev/null >/dev/null 2>&1
+compare "state (created container)" "$H state hs" "$R state rs"
+$H delete -f hs
+$R delete -f rs

@@ -42,6 +42,7 @@ public static class ContainerInit
             setup.RunCreateContainerHooks(spec, HookState(spec, options, ContainerStatus.Creating), options.Rootfs);
             setup.EnterRootfs();
             setup.ConfigureContainer(spec);
+            if (!options.NoNewKeyring) SessionKeyring.Join(options.Id);
             RaiseHardLimits(process.Rlimits, Ops);
             var user = setup.BecomeContainerProcess(spec, options.RootlessEuid);
             env = ProcessSetup.WithHome([.. process.Env ?? [], .. options.ExtraEnv], user);

@@ -201,6 +201,21 @@ public sealed class LifecycleTests : IDisposable
         Assert.Equal("1 1\nactivated\n", r.Stdout);
     }
 
+    [SkippableTheory]
+    [InlineData(false)]
+    [InlineData(true)]
+    public void EachContainerGetsASessionKeyringUnlessNoNewKeyring(bool noNewKeyring)
+    {
+        Runtime.RequireContainers();
+        var b = NewBundle("sleep", "30");
+        var id = Runtime.NewId("keyring");
+        string[] args = noNewKeyring ? ["create", "--no-new-keyring", "--bundle", b.Dir, id] : ["create", "--bundle", b.Dir, id];
+        Assert.Equal(0, hull.Detached(args).ExitCode);
+        // /proc/keys: "... keyring ... <description>: ..." for keys the reader may view.
+        var named = File.ReadAllLines("/proc/keys").Any(l => l.Contains($" {id}: ", StringComparison.Ordinal));
+        Assert.Equal(!noNewKeyring, named);
+    }
+
     [SkippableFact]
     public void MissingExecutableFailsCreateAndLeavesNothing()
     {
