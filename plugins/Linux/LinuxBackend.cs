@@ -134,11 +134,17 @@ internal sealed class LinuxBackend(BackendContext context) : PlatformBackendBase
         {
             var fifo = ExecFifo.Create(handle.Record.ExecFifoPath!);
             var initFds = new InitFds(fds.Count, fifo);
+            // A cgroup namespace is rooted where its creator is, so then the bootstrap process is
+            // placed first. Otherwise the init is placed while it starts up (below): moving a
+            // process into a v1 cgroup waits for an RCU grace period, which then overlaps the
+            // init's own set-up instead of adding to it (measured: `run` 29.6 ms against 35 ms).
+            // The init runs nothing of the container's until it is ready.
+            var placeFirst = boot.CreatesOrJoins(NamespaceFlags.Cgroup);
             try
             {
                 init = InitLauncher.Launch(boot, initFds,
                     writeUserMaps: pid => UserNamespaceMaps.Proc.Write(pid, spec, privileged: host.Euid == 0 && host.InInitialUserNamespace),
-                    placeInCgroup: cgroup.Apply);
+                    placeInCgroup: placeFirst ? cgroup.Apply : null);
             }
             finally
             {
@@ -159,6 +165,7 @@ internal sealed class LinuxBackend(BackendContext context) : PlatformBackendBase
             init.Channel.Send(SyncMessage.Spec, Encoding.UTF8.GetBytes(configText));
             init.Channel.Send(SyncMessage.Options, JsonSerializer.SerializeToUtf8Bytes(options, InitJson.Default.InitOptions));
             var creating = handle.Record with { InitPid = init.Pid };
+            if (!placeFirst) PlaceInit(cgroup, init.Pid);
             ServeInit(init.Channel, spec, creating.ToOciState(Status.Creating));
 
             cgroup.Set(spec.Linux?.Resources ?? new LinuxResources());
@@ -183,6 +190,19 @@ internal sealed class LinuxBackend(BackendContext context) : PlatformBackendBase
         finally
         {
             init?.Dispose();
+        }
+    }
+
+    /// <summary>Moves the running init into the container's cgroup. If the init died meanwhile,
+    /// its own error (read next from the channel) is the one to report.</summary>
+    void PlaceInit(ICgroupManager cgroup, int pid)
+    {
+        try
+        {
+            cgroup.Apply(pid);
+        }
+        catch (HullException) when (Store.Probe.Stat(pid) is null or { HasExited: true })
+        {
         }
     }
 

@@ -36,14 +36,14 @@ internal sealed class InitProcess(int pid, SyncChannel channel) : IDisposable
 /// </summary>
 internal static unsafe class InitLauncher
 {
-    /// <param name="placeInCgroup">Puts the bootstrap process in the container's cgroup before it
-    /// unshares anything, so the init and a new cgroup namespace are rooted there.</param>
-    public static InitProcess Launch(BootstrapData boot, InitFds fds, Action<int> writeUserMaps, Action<int> placeInCgroup)
+    /// <param name="placeInCgroup">When set, puts the bootstrap process in the container's cgroup
+    /// before it unshares anything, so that a new cgroup namespace is rooted there.</param>
+    public static InitProcess Launch(BootstrapData boot, InitFds fds, Action<int> writeUserMaps, Action<int>? placeInCgroup)
     {
         var stage0 = Spawn(fds, out var channel);
         try
         {
-            placeInCgroup(stage0);
+            placeInCgroup?.Invoke(stage0);
             channel.Send(SyncMessage.BootData, boot.Encode());
             while (true)
             {

@@ -142,6 +142,8 @@ public static class DiffCases
                     Assert.InRange(long.Parse(r.Stdout.Trim(), System.Globalization.CultureInfo.InvariantCulture), (long)hostUptime + 86400 - 60, (long)hostUptime + 86400 + 60);
                 }),
         },
+        new("cgroup-namespace", ["cat", "/proc/self/cgroup"]) { Edit = c => AddNamespace(c, "cgroup") },
+        new("host-cgroup-view", ["sh", "-c", "grep -c '/diff-' /proc/self/cgroup"]),
         new("sysctl", ["cat", "/proc/sys/net/ipv4/ip_forward"])
         {
             Edit = c => Linux(c)["sysctl"] = new JsonObject { ["net.ipv4.ip_forward"] = "1" },
