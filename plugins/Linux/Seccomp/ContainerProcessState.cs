@@ -20,23 +20,7 @@ public sealed record ContainerProcessState
     /// <summary>linux.seccomp.listenerMetadata, passed through untouched.</summary>
     [JsonPropertyName("metadata"), JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)]
     public string? Metadata { get; init => field = string.IsNullOrEmpty(value) ? null : value; }
-    [JsonPropertyName("state")] public required ProcessContainerState State { get; init; }
-}
-
-/// <summary>The runtime-spec state (runtime.md#state) inside <see cref="ContainerProcessState"/>:
-/// not `hull state`'s output, which has runc's extra fields.</summary>
-public sealed record ProcessContainerState
-{
-    [JsonPropertyName("ociVersion")] public string OciVersion { get; init; } = Hull.Abstractions.Oci.OciVersion.Spec;
-    [JsonPropertyName("id")] public required string Id { get; init; }
-    /// <summary>A <see cref="ContainerStatus"/> value: runc sends "running" for the init and exec alike.</summary>
-    [JsonPropertyName("status")] public required string Status { get; init; }
-    [JsonPropertyName("pid"), JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingDefault)]
-    public int Pid { get; init; }
-    [JsonPropertyName("bundle")] public required string Bundle { get; init; }
-    /// <summary>Left out when empty, as Go's omitempty does.</summary>
-    [JsonPropertyName("annotations"), JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)]
-    public IReadOnlyDictionary<string, string>? Annotations { get; init => field = value is { Count: 0 } ? null : value; }
+    [JsonPropertyName("state")] public required RuntimeState State { get; init; }
 }
 
 [JsonSerializable(typeof(ContainerProcessState))]

@@ -68,6 +68,9 @@ public static class OciJson
     /// <summary>One `events` line: compact JSON and a newline.</summary>
     public static string SerializeEvent(ContainerEvent e) => JsonSerializer.Serialize(e, LineFormat.Event) + "\n";
 
+    /// <summary>The runtime-spec state a hook reads on stdin: one compact line, no newline (as runc).</summary>
+    public static byte[] SerializeRuntimeState(RuntimeState state) => JsonSerializer.SerializeToUtf8Bytes(state, LineFormat.RuntimeState);
+
     private static T Parse<T>(string json, string source, JsonTypeInfo<T> type) where T : class
     {
         JsonDocument document;
@@ -161,6 +164,7 @@ public static class OciJson
         private static readonly JsonSerializerOptions Options = OciJson.Options();
         public static readonly JsonTypeInfo<IReadOnlyList<ContainerState>> States = Info<IReadOnlyList<ContainerState>>(Options);
         public static readonly JsonTypeInfo<ContainerEvent> Event = Info<ContainerEvent>(Options);
+        public static readonly JsonTypeInfo<RuntimeState> RuntimeState = Info<RuntimeState>(Options);
     }
 }
 
@@ -171,4 +175,5 @@ public static class OciJson
 [JsonSerializable(typeof(IReadOnlyList<ContainerState>))]
 [JsonSerializable(typeof(Features))]
 [JsonSerializable(typeof(ContainerEvent))]
+[JsonSerializable(typeof(RuntimeState))]
 internal sealed partial class OciJsonContext : JsonSerializerContext;

@@ -46,7 +46,7 @@ public class SeccompNotifyTests
                 {
                     Pid = probe.Id,
                     Metadata = config.ListenerMetadata,
-                    State = new ProcessContainerState { Id = "seccomp-test", Status = ContainerStatus.Running, Pid = probe.Id, Bundle = box.Dir },
+                    State = new RuntimeState { Id = "seccomp-test", Status = ContainerStatus.Running, Pid = probe.Id, Bundle = box.Dir },
                 });
             }
 
@@ -93,7 +93,7 @@ public class SeccompNotifyTests
         using var box = new SeccompSandbox();
         using var anyFd = File.OpenHandle(box.PathOf("fd"), FileMode.Create, FileAccess.ReadWrite);
         var e = Assert.Throws<Hull.Abstractions.Errors.HullException>(() => SeccompListener.Send(box.PathOf("nobody.sock"), anyFd,
-            new ContainerProcessState { Pid = 1, State = new ProcessContainerState { Id = "x", Status = "running", Bundle = "/" } }));
+            new ContainerProcessState { Pid = 1, State = new RuntimeState { Id = "x", Status = "running", Bundle = "/" } }));
         Assert.Contains("cannot connect to the seccomp agent", e.Message);
         Assert.Contains("No such file or directory", e.Message);
     }

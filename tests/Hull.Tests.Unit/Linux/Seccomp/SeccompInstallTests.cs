@@ -58,7 +58,7 @@ public class SeccompInstallTests
         {
             Pid = 4422,
             Metadata = "MKNOD=/dev/null",
-            State = new ProcessContainerState
+            State = new RuntimeState
             {
                 Id = "c1",
                 Status = "running",
