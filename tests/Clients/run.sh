@@ -76,6 +76,11 @@ source "$HERE/lib/cleanup.sh"
 # Cleanup runs however the run ends; what it cannot remove makes the run fail.
 on_exit() {
   local rc=$?
+  # timeout(1) passes the signal on to the scenario's whole process group.
+  if [ -n "${CHILD:-}" ]; then
+    kill -TERM "$CHILD" 2>/dev/null
+    wait "$CHILD" 2>/dev/null
+  fi
   cleanup_all
   [ -z "${CLEANUP_FAILED:-}" ] || rc=1
   exit "$rc"
@@ -105,8 +110,16 @@ report() {
 }
 
 # call CLIENT FUNCTION SECONDS LOG: lib/call.sh under timeout, appending to LOG; returns its exit code.
+# It runs in the background and is waited for, so that a signal to run.sh is handled at once
+# (on_exit stops it) instead of after the scenario.
+CHILD=""
 call() {
-  timeout -k 10 "$3" bash "$HERE/lib/call.sh" "$1" "$2" >>"$4" 2>&1 </dev/null
+  timeout -k 10 "$3" bash "$HERE/lib/call.sh" "$1" "$2" >>"$4" 2>&1 </dev/null &
+  CHILD=$!
+  wait "$CHILD"
+  local rc=$?
+  CHILD=""
+  return "$rc"
 }
 
 last_line() {

@@ -13,8 +13,6 @@ CLI=$PODMAN_DIR/cli
 # No CAP_SYS_RESOURCE here: podman's default rlimits (nofile 1048576) would be refused.
 RUN_OPTS=(--network none --cgroup-parent "/$CGROUP_ROOT/podman"
   --ulimit nofile=20000:20000 --ulimit nproc=4096:4096)
-# The runtime the wrapper hands to podman; runtime_own_name points it elsewhere.
-export PODMAN_RUNTIME=$PODMAN_DIR/bin/runc
 
 source "$(dirname "${BASH_SOURCE[0]}")/dockerlike.sh"
 
@@ -48,7 +46,7 @@ export CONTAINERS_STORAGE_CONF=$PODMAN_DIR/storage.conf
 export CONTAINERS_REGISTRIES_CONF=$PODMAN_DIR/registries.conf
 exec podman --root $PODMAN_DIR/root --runroot $PODMAN_DIR/run --tmpdir $PODMAN_DIR/tmp \\
   --cgroup-manager cgroupfs --events-backend file --network-config-dir $PODMAN_DIR/networks \\
-  --volumepath $PODMAN_DIR/volumes --runtime "\$PODMAN_RUNTIME" \\
+  --volumepath $PODMAN_DIR/volumes --runtime "\${PODMAN_RUNTIME:-$PODMAN_DIR/bin/runc}" \\
   --runtime-flag root=$PODMAN_DIR/runtime-root "\$@"
 EOF
   chmod +x "$CLI"
@@ -85,7 +83,8 @@ scenario_checkpoint_restore() {
 
 # A runtime not named runc gets no --log from podman: its errors come back on its stderr instead.
 scenario_runtime_own_name() {
-  PODMAN_RUNTIME=$PODMAN_DIR/bin-own/hull
+  # The wrapper hands podman $PODMAN_RUNTIME when set, else the symlink named runc.
+  export PODMAN_RUNTIME=$PODMAN_DIR/bin-own/hull
   scenario_run_output
   scenario_error_message
   start_detached "$CN" "$IMG" "${LONG_RUNNING[@]}"

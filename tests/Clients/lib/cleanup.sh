@@ -25,13 +25,17 @@ cleanup_all() {
     [ -e "$c" ] || continue
     timeout -k 5 60 bash "$HERE/lib/call.sh" "${c##*/}" client_down >>"$WORK/cleanup.log" 2>&1
   done
-  # 2. Whatever is left, by PID: daemons, then every process started with our private paths
-  # (shims, conmon) and every process in our cgroups (containers).
+  # 2. Whatever is left, by PID: the containers (processes in our cgroups) first, so that the
+  # daemons need not wait for them, then the daemons, then every process started with our private
+  # paths (shims, conmon). A killed shim leaves its socket in /run/containerd/s.
   source "$HERE/lib/daemons.sh"
+  kill_leftovers cgroup_members
   for c in "$WORK"/pids/*; do
     [ -e "$c" ] && stop_daemon "${c##*/}"
   done
-  kill_leftovers
+  shim_sockets >"$WORK/shim-sockets"
+  kill_leftovers pids_of_run
+  xargs -r rm -f <"$WORK/shim-sockets"
   # 3. Containers the runtime still has state for.
   delete_runtime_state
   # 4. Mounts (overlay rootfs, shm, netns bind mounts) under our private dirs.
@@ -56,6 +60,11 @@ report_leftovers() {
   CLEANUP_FAILED=1
 }
 
+# cgroup_members: the processes in our cgroups.
+cgroup_members() {
+  find /sys/fs/cgroup/*/"$CGROUP_ROOT" -name cgroup.procs -exec cat {} + 2>/dev/null
+}
+
 # pids_of_run: processes whose command line names our temp dir, and processes in our cgroups.
 pids_of_run() {
   local f pid
@@ -65,16 +74,39 @@ pids_of_run() {
     if [ "$pid" = $$ ] || [ "$pid" = "$BASHPID" ]; then continue; fi
     { tr '\0' ' ' <"$f"; } 2>/dev/null | grep -qF "$WORK" && echo "$pid"
   done
-  find /sys/fs/cgroup/*/"$CGROUP_ROOT" -name cgroup.procs -exec cat {} + 2>/dev/null
+  cgroup_members
 }
 
+# shim_sockets: the socket paths of our running shims. containerd 1.6 puts them in
+# /run/containerd/s/<sha256 of "ADDRESS/NAMESPACE/ID">, whatever its state directory.
+shim_sockets() {
+  local f args ns id address
+  for f in /proc/[0-9]*/cmdline; do
+    { mapfile -d '' args <"$f"; } 2>/dev/null || continue
+    [ ${#args[@]} -gt 0 ] && [ "${args[0]##*/}" = containerd-shim-runc-v2 ] || continue
+    set -- "${args[@]:1}"
+    ns="" id="" address=""
+    while [ $# -ge 2 ]; do
+      case "$1" in
+        -namespace) ns=$2 ;;
+        -id) id=$2 ;;
+        -address) address=$2 ;;
+      esac
+      shift
+    done
+    case "$address" in "$WORK"/*) ;; *) continue ;; esac
+    printf '/run/containerd/s/%s\n' "$(printf '%s' "$address/$ns/$id" | sha256sum | cut -d' ' -f1)"
+  done
+}
+
+# kill_leftovers LISTER: SIGKILL to what LISTER prints, until it prints nothing.
 kill_leftovers() {
-  local round pids
-  for round in 1 2 3 4 5; do
+  local pids
+  for _ in 1 2 3 4 5; do
     # A frozen process does not die until thawed.
     find "/sys/fs/cgroup/freezer/$CGROUP_ROOT" -name freezer.state 2>/dev/null |
       while read -r f; do echo THAWED >"$f" 2>/dev/null; done
-    pids=$(pids_of_run | sort -un)
+    pids=$("$1" | sort -un)
     [ -n "$pids" ] || return 0
     # shellcheck disable=SC2086 # a list of PIDs
     echo "cleanup: killing leftover processes:" $pids >>"$WORK/cleanup.log"

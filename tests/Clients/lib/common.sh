@@ -64,7 +64,20 @@ capture() {
 must() {
   local out out_rc
   capture out "$@"
-  [ "$out_rc" -eq 0 ] || fail "'$*' exited $out_rc: $(one_line "$out")"
+  [ "$out_rc" -eq 0 ] || fail "'$(command_name "$@")' exited $out_rc: $(one_line "$out")"
+}
+
+# command_name CMD...: CMD's program and subcommands, e.g. "cli container checkpoint" (the full
+# command line is in the log).
+command_name() {
+  local name=${1##*/} arg
+  shift
+  for arg in "$@"; do
+    case "$arg" in -*) break ;; esac
+    name="$name $arg"
+    case "$arg" in task | container | image | checkpoint) ;; *) break ;; esac
+  done
+  printf '%s' "$name"
 }
 
 # wait_until SECONDS WHAT CMD...: polls CMD (quietly) every 0.2 s until it succeeds; fails after SECONDS.
@@ -110,7 +123,7 @@ criu_problem() {
   if ! command -v criu >/dev/null; then
     echo "criu is not on PATH (build/setup.sh --criu or /work/shared/tools/install-criu.sh builds CRIU 4.2)"
   elif ! criu check >/dev/null 2>&1; then
-    echo "'criu check' fails on this kernel: $(one_line "$(criu check 2>&1 | tail -n 3)")"
+    echo "'criu check' fails ($(command -v criu), $(criu --version 2>/dev/null | head -n 1); this kernel needs CRIU >= 4.2, see build/setup.sh --criu): $(one_line "$(criu check 2>&1 | tail -n 2)")"
   fi
 }
 
@@ -118,8 +131,9 @@ criu_problem() {
 # the command line cannot pass for it.
 READY=ready-42
 LONG_RUNNING=(sh -c 'echo ready-$((6*7)); exec sleep 1000')
-# Counts into /tmp/count, ten times a second (the checkpoint scenarios check it resumes).
-COUNTER=(sh -c 'i=0; echo ready-$((6*7)); while :; do i=$((i+1)); echo $i > /tmp/count; sleep 0.1; done')
+# Counts into /tmp/count, ten times a second (the checkpoint scenarios check it resumes); renamed
+# into place so that a reader never sees the file empty.
+COUNTER=(sh -c 'i=0; echo ready-$((6*7)); while :; do i=$((i+1)); echo $i > /tmp/c; mv /tmp/c /tmp/count; sleep 0.1; done')
 
 # trapping ACTION SIGNAL: a shell script for `sh -c` that runs ACTION on SIGNAL and idles.
 trapping() {
