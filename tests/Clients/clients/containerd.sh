@@ -7,7 +7,7 @@
 source "$(dirname "${BASH_SOURCE[0]}")/../lib/daemons.sh"
 
 CTR_DIR=$WORK/containerd
-IMG=docker.io/hulltest/busybox:latest
+IMG=$CTR_IMAGE
 CLI=$CTR_DIR/cli
 CTR_RUN=("$CLI" run --runc-binary "$RUNTIME" --runc-root "$CTR_DIR/runtime-root" --fifo-dir "$CTR_DIR/fifo")
 

@@ -127,6 +127,9 @@ criu_problem() {
   fi
 }
 
+# The name ctr gives the image imported from the OCI archive (its index's annotation).
+CTR_IMAGE=docker.io/hulltest/busybox:latest
+
 # Containers say "ready-42" once set up; the marker is computed so that an error message quoting
 # the command line cannot pass for it.
 READY=ready-42

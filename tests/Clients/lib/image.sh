@@ -2,7 +2,7 @@
 #   $IMAGE_DIR/rootfs/        the root filesystem (busybox-static plus a passwd with a non-root user)
 #   $IMAGE_DIR/rootfs.tar     the same as a plain tar, for `podman import` and `docker import`
 #   $IMAGE_DIR/oci.tar        an OCI image layout archive (one uncompressed layer), for `ctr image import`
-# Sourced by run.sh; needs jq, sha256sum and tar.
+# Sourced by run.sh after lib/common.sh (CTR_IMAGE); needs jq, sha256sum and tar.
 
 # build_image DIR: fills DIR with the three forms above.
 build_image() {
