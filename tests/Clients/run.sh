@@ -90,6 +90,8 @@ source "$HERE/lib/cleanup.sh"
 # Cleanup runs however the run ends; what it cannot remove makes the run fail.
 on_exit() {
   local rc=$?
+  # Cleanup does every step it can: an unset variable or a failing pipe must not end it early.
+  set +u +o pipefail
   # timeout(1) passes the signal on to the scenario's whole process group.
   if [ -n "${CHILD:-}" ]; then
     kill -TERM "$CHILD" 2>/dev/null
