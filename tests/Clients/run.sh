@@ -106,8 +106,12 @@ trap 'exit 130' INT
 trap 'exit 143' TERM
 note_global_paths
 logs=${log_dir:-$WORK/logs}
-[ -z "$log_dir" ] || KEEP_CLEANUP_LOG=$log_dir/cleanup.log
 mkdir -p "$logs" "$WORK/up" || die "cannot create the log directory '$logs'"
+logs=$(cd "$logs" && pwd)
+[ -z "$log_dir" ] || KEEP_CLEANUP_LOG=$logs/cleanup.log
+# Clients may drop files in their working directory (conmon writes `oom` there when a container
+# is OOM-killed): keep them in the temp dir.
+cd "$WORK" || die "cannot enter $WORK"
 echo "clients: runtime $RUNTIME, work dir $WORK" >&2
 build_image "$IMAGE_DIR" || die "could not build the busybox image"
 
