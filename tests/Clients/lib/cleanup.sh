@@ -6,6 +6,8 @@
 GLOBAL_PATHS=(
   /run/containerd/s /run/containerd/fifo /run/containerd/runc /run/containerd
   /run/docker/plugins /run/docker /etc/docker/key.json /etc/docker
+  /var/lib/containers/cache/blob-info-cache-v1.boltdb /var/lib/containers/cache /var/lib/containers
+  /run/containers/networks /run/containers
 )
 
 # note_global_paths: remembers which of GLOBAL_PATHS exist before the clients run.
