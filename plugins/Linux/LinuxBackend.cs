@@ -18,8 +18,9 @@ namespace Hull.Plugins.Linux;
 /// The Linux backend's lifecycle: create/start/run/state/list/kill/delete. It sequences the state
 /// store (State/), the cgroup manager (Cgroups/), the hooks (Hooks/) and the container's init
 /// (Process/: launched by hull-init's C bootstrap, then driven over the sync channel).
+/// Other operations live in partial files of their own (LinuxBackend.<Concern>.cs).
 /// </summary>
-internal sealed class LinuxBackend(BackendContext context) : PlatformBackendBase
+internal sealed partial class LinuxBackend(BackendContext context) : PlatformBackendBase
 {
     protected override string BackendName => "linux";
     internal BackendContext Context { get; } = context;
