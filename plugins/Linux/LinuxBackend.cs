@@ -8,8 +8,11 @@ using Hull.Plugins.Linux.Cgroups;
 using Hull.Plugins.Linux.Hooks;
 using Hull.Plugins.Linux.Interop;
 using Hull.Plugins.Linux.Process;
+using Hull.Plugins.Linux.Seccomp;
+using Hull.Plugins.Linux.Security;
 using Hull.Plugins.Linux.Setup;
 using Hull.Plugins.Linux.State;
+using Hull.Plugins.Linux.Terminal;
 using Status = Hull.Plugins.Linux.State.Status;
 
 namespace Hull.Plugins.Linux;
@@ -47,7 +50,8 @@ internal sealed partial class LinuxBackend(BackendContext context) : PlatformBac
         if (!request.Detach && !request.NoSubreaper)
             Libc.Check(Libc.prctl(Libc.PR_SET_CHILD_SUBREAPER, 1, 0, 0, 0), "prctl(PR_SET_CHILD_SUBREAPER)");
         using var forwarder = request.Detach ? null : new SignalForwarder();
-        var record = CreateContainer(request.Id, request.Bundle, request);
+        using var console = request.Detach ? null : new ForegroundConsole();
+        var record = CreateContainer(request.Id, request.Bundle, request, console);
         try
         {
             Start(request.Id);
@@ -61,8 +65,14 @@ internal sealed partial class LinuxBackend(BackendContext context) : PlatformBac
         if (request.Detach) return 0;
 
         forwarder!.Forward(record.InitPid);
+        if (console!.HasMaster)
+        {
+            forwarder.OnWindowChange(console.Resize);
+            console.Attach();
+        }
         // The init is our child (bootstrap.c clones it with CLONE_PARENT), so its status is ours to read.
         var status = ProcessWaiter.WaitReapingOthers(record.InitPid);
+        console.Dispose();
         if (!request.Keep) DeleteContainer(request.Id, force: true);
         return status is { } s ? ProcessWaiter.ExitCode(s) : 255;
     }
@@ -88,7 +98,9 @@ internal sealed partial class LinuxBackend(BackendContext context) : PlatformBac
 
     public override void Delete(DeleteRequest request) => DeleteContainer(request.Id, request.Force);
 
-    ContainerRecord CreateContainer(string id, string bundleArg, LaunchOptions launch)
+    /// <param name="foreground">run in the foreground: where a terminal's master goes (null: detached,
+    /// so a terminal needs --console-socket).</param>
+    ContainerRecord CreateContainer(string id, string bundleArg, LaunchOptions launch, ForegroundConsole? foreground = null)
     {
         ContainerId.Validate(id);
         var bundle = Path.GetFullPath(bundleArg);
@@ -104,14 +116,16 @@ internal sealed partial class LinuxBackend(BackendContext context) : PlatformBac
         // Everything the config alone can tell is checked before anything exists.
         var process = spec.Process ?? throw new ConfigException("process is missing", "process");
         if (process.Args is not { Count: > 0 }) throw new ConfigException("args must not be empty");
-        if (process.Terminal || launch.ConsoleSocket is not null)
-            throw new HullException("process.terminal and --console-socket are not supported yet by hull: set \"terminal\": false in config.json");
+        var consoleMode = ConsoleModes.Decide(process.Terminal, launch.ConsoleSocket, detach: foreground is null);
+        new LsmLabels(process.ApparmorProfile, process.SelinuxLabel)
+            .Validate(LsmHost.Real, spec.Linux?.MountLabel, ("process.apparmorProfile", "process.selinuxLabel"));
         var rootPath = spec.Root?.Path is { Length: > 0 } r ? r : throw new ConfigException("root.path is missing", "root.path");
         var rootfs = Path.GetFullPath(Path.Combine(bundle, rootPath));
         if (!Directory.Exists(rootfs))
             throw new ConfigException($"rootfs ({rootfs}) does not exist", "root.path");
         var boot = BootstrapData.From(spec);
         InitSetup.Validate(spec);
+        var seccompFilter = SeccompCompiler.Compile(spec.Linux?.Seccomp, Context.Log);
         var fds = PassedFds.From(launch.PreserveFds, Environment.GetEnvironmentVariable, Libc.getpid(),
             fd => Libc.fcntl(fd, Libc.F_GETFD, 0) >= 0);
         var host = HostIdentity.Current();
@@ -128,7 +142,9 @@ internal sealed partial class LinuxBackend(BackendContext context) : PlatformBac
             Annotations = spec.Annotations,
             RootlessEuid = rootless.RootlessEuid,
             RootlessCgroups = rootless.RootlessCgroups,
+            NoNewKeyring = launch.NoNewKeyring,
         };
+        using var consoleSocket = consoleMode == ConsoleMode.Socket ? ConsoleSocket.Connect(launch.ConsoleSocket!) : null;
         using var handle = Store.Create(draft, spec);
         InitProcess? init = null;
         try
@@ -162,12 +178,16 @@ internal sealed partial class LinuxBackend(BackendContext context) : PlatformBac
                 NoPivot = launch.NoPivot,
                 NoNewKeyring = launch.NoNewKeyring,
                 RootlessEuid = rootless.RootlessEuid,
+                Seccomp = seccompFilter,
             };
             init.Channel.Send(SyncMessage.Spec, Encoding.UTF8.GetBytes(configText));
             init.Channel.Send(SyncMessage.Options, JsonSerializer.SerializeToUtf8Bytes(options, InitJson.Default.InitOptions));
             var creating = handle.Record with { InitPid = init.Pid };
             if (!placeFirst) PlaceInit(cgroup, init.Pid);
-            ServeInit(init.Channel, spec, creating.ToOciState(Status.Creating));
+            var creatingState = creating.ToOciState(Status.Creating);
+            var requests = new SetupRequests(Context.Log.Warn, consoleMode == ConsoleMode.Foreground ? foreground : consoleSocket, spec.Linux?.Seccomp,
+                pid => new ContainerProcessState { Pid = pid, Metadata = spec.Linux?.Seccomp?.ListenerMetadata, State = RuntimeState.From(creatingState) });
+            ServeInit(init.Channel, init.Pid, spec, creatingState, requests);
 
             cgroup.Set(spec.Linux?.Resources ?? new LinuxResources());
             var record = creating with
@@ -208,8 +228,8 @@ internal sealed partial class LinuxBackend(BackendContext context) : PlatformBac
     }
 
     /// <summary>What the init asks of the parent until it is ready: hooks in the runtime's
-    /// namespaces, and warnings for hull's log.</summary>
-    void ServeInit(SyncChannel channel, Spec spec, ContainerState creating)
+    /// namespaces, and the <see cref="SetupRequests"/> (warnings, its terminal, its seccomp notify fd).</summary>
+    static void ServeInit(SyncChannel channel, int initPid, Spec spec, ContainerState creating, SetupRequests requests)
     {
         while (true)
         {
@@ -218,18 +238,15 @@ internal sealed partial class LinuxBackend(BackendContext context) : PlatformBac
             {
                 case SyncMessage.Ready:
                     return;
-                case SyncMessage.Warning:
-                    Context.Log.Warn(Encoding.UTF8.GetString(frame.Payload));
-                    break;
                 case SyncMessage.HooksRequest:
                     HookRunner.Run(spec, HookPhase.Prestart, creating);
                     HookRunner.Run(spec, HookPhase.CreateRuntime, creating);
                     channel.Send(SyncMessage.HooksDone);
                     break;
-                case SyncMessage.Error:
-                    throw new HullException(Encoding.UTF8.GetString(frame.Payload));
                 default:
-                    throw new HullException($"the container's init sent {frame.Type} before it was ready");
+                    if (!requests.Handle(channel, frame, initPid))
+                        throw new HullException($"the container's init sent {frame.Type} before it was ready");
+                    break;
             }
         }
     }

@@ -128,6 +128,10 @@ internal static unsafe partial class Libc
     [LibraryImport(Name)]
     internal static partial int posix_spawn_file_actions_adddup2(void* actions, int fd, int newFd);
 
+    /// <summary>glibc ignores the failure to close an fd that is not open (below RLIMIT_NOFILE).</summary>
+    [LibraryImport(Name)]
+    internal static partial int posix_spawn_file_actions_addclose(void* actions, int fd);
+
     /// <summary>glibc >= 2.34: closes every fd from <paramref name="from"/> up in the child.</summary>
     [LibraryImport(Name)]
     internal static partial int posix_spawn_file_actions_addclosefrom_np(void* actions, int from);

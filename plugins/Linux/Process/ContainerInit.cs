@@ -3,15 +3,18 @@ using System.Text.Json;
 using Hull.Abstractions.Errors;
 using Hull.Abstractions.Oci;
 using Hull.Plugins.Linux.Interop;
+using Hull.Plugins.Linux.Security;
 using Hull.Plugins.Linux.Setup;
+using Hull.Plugins.Linux.Terminal;
 
 namespace Hull.Plugins.Linux.Process;
 
 /// <summary>
-/// The container's init, run by hull-init's Main once bootstrap.c has put it in the container's
-/// namespaces. On the main thread (the one that calls execve: capabilities and no_new_privs are
-/// per-thread) it sets the container up in runc's order, reports ready, waits on the exec fifo
-/// for `start`, then becomes the container's process with execve.
+/// hull-init's managed part, run by its Main once bootstrap.c has put it in the container's
+/// namespaces: the container's init (sent a config), or exec's process (sent <see cref="ExecOptions"/>,
+/// see <see cref="ExecInit"/>). The init, on the main thread (the one that calls execve:
+/// capabilities, no_new_privs and seccomp are per-thread), sets the container up in runc's order,
+/// reports ready, waits on the exec fifo for `start`, then becomes the container's process.
 /// </summary>
 public static class ContainerInit
 {
@@ -24,51 +27,82 @@ public static class ContainerInit
             return 1;
         }
         var channel = new SyncChannel(bootFd);
-        Spec spec;
-        InitOptions options;
-        string executable;
-        IReadOnlyList<string> env;
         try
         {
-            spec = OciJson.ParseConfig(Encoding.UTF8.GetString(channel.Expect(SyncMessage.Spec, "hull")));
-            options = JsonSerializer.Deserialize(channel.Expect(SyncMessage.Options, "hull"), InitJson.Default.InitOptions)
-                ?? throw new HullException("empty init options");
-            var process = spec.Process ?? throw new ConfigException("process is missing", "process");
-            using var setup = InitSetup.Real(warning => channel.Send(SyncMessage.Warning, warning));
-
-            setup.MountRootfs(spec, options.Bundle, options.Rootfs, options.NoPivot);
-            channel.Send(SyncMessage.HooksRequest);
-            channel.Expect(SyncMessage.HooksDone, "hull");
-            setup.RunCreateContainerHooks(spec, HookState(spec, options, ContainerStatus.Creating), options.Rootfs);
-            setup.EnterRootfs();
-            setup.ConfigureContainer(spec);
-            if (!options.NoNewKeyring) SessionKeyring.Join(options.Id);
-            RaiseHardLimits(process.Rlimits, Ops);
-            var user = setup.BecomeContainerProcess(spec, options.RootlessEuid);
-            env = ProcessSetup.WithHome([.. process.Env ?? [], .. options.ExtraEnv], user);
-            EnterCwd(process.Cwd);
-            executable = ExecutableLookup.Real.Find(process.Args![0], env);
-            channel.Send(SyncMessage.Ready);
+            // A session of its own, as runc's: the container is not in the caller's process group
+            // (Ctrl-C at the caller's terminal reaches hull, which forwards it), and a pty can
+            // become its controlling terminal.
+            if (Libc.setsid() < 0) throw new HullException($"setsid: {Libc.Describe(Libc.LastErrno)}");
+            var first = channel.Receive() ?? throw new HullException("hull exited before sending the process to run");
+            return first.Type == SyncMessage.ExecOptions
+                ? ExecInit.Run(channel, first.Payload)
+                : Create(channel, first.Type == SyncMessage.Spec ? first.Payload : throw new HullException($"hull sent {first.Type} first"));
         }
         catch (Exception e)
         {
-            // Anything that goes wrong before ready is create's error: hull prints it and cleans up.
-            try { channel.Send(SyncMessage.Error, "unable to start container process: " + e.Message); }
-            catch (HullException) { Console.Error.WriteLine($"{InitBinary.FileName}: {e.Message}"); }
+            ReportFailure(channel, e);
             return 1;
         }
         finally
         {
             channel.Dispose();
         }
+    }
+
+    /// <summary>Anything that goes wrong before the process runs is hull's error to print (create's or exec's).</summary>
+    internal static void ReportFailure(SyncChannel channel, Exception e)
+    {
+        try { channel.Send(SyncMessage.Error, "unable to start container process: " + e.Message); }
+        catch (HullException) { Console.Error.WriteLine($"{InitBinary.FileName}: {e.Message}"); }
+    }
+
+    static int Create(SyncChannel channel, byte[] specJson)
+    {
+        var spec = OciJson.ParseConfig(Encoding.UTF8.GetString(specJson));
+        var options = JsonSerializer.Deserialize(channel.Expect(SyncMessage.Options, "hull"), InitJson.Default.InitOptions)
+            ?? throw new HullException("empty init options");
+        var process = spec.Process ?? throw new ConfigException("process is missing", "process");
+        var labels = new LsmLabels(process.ApparmorProfile, process.SelinuxLabel);
+        // Labels are written through the host's procfs, opened before any container mount exists.
+        using var labelProc = labels.Any ? ProcFs.Open() : null;
+        string executable;
+        IReadOnlyList<string> env;
+        ProcessLockdown lockdown;
+        using (var setup = InitSetup.Real(warning => channel.Send(SyncMessage.Warning, warning)))
+        {
+            setup.MountRootfs(spec, options.Bundle, options.Rootfs, options.NoPivot);
+            channel.Send(SyncMessage.HooksRequest);
+            channel.Expect(SyncMessage.HooksDone, "hull");
+            setup.RunCreateContainerHooks(spec, HookState(spec, options, ContainerStatus.Creating), options.Rootfs);
+            if (process.Terminal)
+            {
+                using var pty = ContainerPty.Open(options.Rootfs, process.ConsoleSize);
+                setup.BindConsole(pty.Slave);
+                pty.SendMaster(channel);
+                pty.BecomeStdio();
+            }
+            setup.EnterRootfs();
+            setup.ConfigureContainer(spec);
+            if (!options.NoNewKeyring) SessionKeyring.Join(options.Id);
+            RaiseHardLimits(process.Rlimits, Ops);
+            if (labelProc is not null) labels.ApplySelinux(labelProc);
+            lockdown = new ProcessLockdown(options.Seccomp, process, channel, Ops);
+            var user = setup.BecomeContainerProcess(spec, options.RootlessEuid, lockdown.BeforeCapabilityDrop);
+            if (labelProc is not null) labels.ApplyAppArmor(labelProc);
+            env = ProcessSetup.WithHome([.. process.Env ?? [], .. options.ExtraEnv], user);
+            EnterCwd(process.Cwd);
+            executable = ExecutableLookup.Real.Find(process.Args![0], env);
+            // The notify fd must reach hull while `create` still listens.
+            if (options.Seccomp?.HasListener == true) lockdown.Apply();
+        }
+        channel.Send(SyncMessage.Ready);
+        channel.Dispose();
 
         try
         {
             ExecFifo.WaitForStart(options.ExecFifoFd);
             InitSetup.RunStartContainerHooks(spec, HookState(spec, options, ContainerStatus.Created));
-            // The exact limits last, so the init's own work never runs under the container's.
-            Rlimits.Apply(spec.Process!.Rlimits, 0, Ops);
-            Exec.Replace(executable, spec.Process!.Args!, env, keepFds: 3 + options.PassedFds);
+            lockdown.Exec(executable, process.Args!, env, keepFds: 3 + options.PassedFds);
         }
         catch (Exception e)
         {
@@ -78,7 +112,7 @@ public static class ContainerInit
         return 1;
     }
 
-    static readonly LibcProcessOps Ops = new();
+    internal static readonly LibcProcessOps Ops = new();
 
     /// <summary>
     /// A hard limit above the current one needs CAP_SYS_RESOURCE, which the init gives up with the
@@ -111,7 +145,7 @@ public static class ContainerInit
 
     /// <summary>chdir to process.cwd as the container's user, and refuse a cwd that ended up
     /// outside the container's root (a leaked host fd via /proc/self/fd, CVE-2024-21626).</summary>
-    static unsafe void EnterCwd(string cwd)
+    internal static unsafe void EnterCwd(string cwd)
     {
         if (!cwd.StartsWith('/'))
             throw new ConfigException($"cwd \"{cwd}\" is not an absolute path", "process.cwd");

@@ -5,8 +5,8 @@ using Hull.Plugins.Linux.Interop;
 namespace Hull.Plugins.Linux.Process;
 
 /// <summary>The fds a new init gets: 0-2 as hull's, then <see cref="Passed"/> fds at 3.. (LISTEN_FDS and
-/// --preserve-fds), then the sync socket, the exec fifo (O_PATH) and the binary being exec'd (which
-/// bootstrap.c closes at once, with everything above the fifo).</summary>
+/// --preserve-fds), then the sync socket, the exec fifo (O_PATH; -1 for exec's process, which has
+/// none) and the binary being exec'd (which bootstrap.c closes at once, with everything above the fifo).</summary>
 internal sealed record InitFds(int Passed, int ExecFifo)
 {
     public int SyncTarget => 3 + Passed;
@@ -82,7 +82,7 @@ internal static unsafe class InitLauncher
         // Lift the child's fds above every target number first, so no dup2 below clobbers a source.
         var above = fds.BinaryTarget + 1;
         var childSock = MoveAbove(pair[1], above);
-        var fifo = Libc.Check(Libc.fcntl(fds.ExecFifo, Libc.F_DUPFD_CLOEXEC, above), "dup of the exec fifo");
+        var fifo = fds.ExecFifo < 0 ? -1 : Libc.Check(Libc.fcntl(fds.ExecFifo, Libc.F_DUPFD_CLOEXEC, above), "dup of the exec fifo");
         binary = MoveAbove(binary, above);
         for (var fd = 3; fd < 3 + fds.Passed; fd++)
             Libc.Check(Libc.fcntl(fd, Libc.F_SETFD, 0), $"passing fd {fd}");
@@ -99,7 +99,9 @@ internal static unsafe class InitLauncher
         {
             Libc.posix_spawn_file_actions_init(actions);
             Libc.posix_spawn_file_actions_adddup2(actions, childSock, fds.SyncTarget);
-            Libc.posix_spawn_file_actions_adddup2(actions, fifo, fds.FifoTarget);
+            // Without a fifo its number must still not hold whatever hull inherited there.
+            if (fifo >= 0) Libc.posix_spawn_file_actions_adddup2(actions, fifo, fds.FifoTarget);
+            else Libc.posix_spawn_file_actions_addclose(actions, fds.FifoTarget);
             Libc.posix_spawn_file_actions_adddup2(actions, binary, fds.BinaryTarget);
             // Whatever else hull inherited without close-on-exec (a caller's pipe) must not reach
             // the init: it would hold the caller's pipe open for the container's whole life.
@@ -127,7 +129,7 @@ internal static unsafe class InitLauncher
             NativeMemory.Free(actions);
             NativeMemory.Free(attr);
             Libc.close(childSock);
-            Libc.close(fifo);
+            if (fifo >= 0) Libc.close(fifo);
             Libc.close(binary);
         }
     }

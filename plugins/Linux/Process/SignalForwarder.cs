@@ -4,9 +4,10 @@ using Hull.Plugins.Linux.Interop;
 namespace Hull.Plugins.Linux.Process;
 
 /// <summary>
-/// `run` in the foreground: the signals hull gets go to the container's init instead (as runc),
-/// so Ctrl-C or a `kill` of hull reaches the container. Signals that arrive before the init exists
-/// are held and delivered once it does.
+/// `run` and `exec` in the foreground: the signals hull gets go to the container's process instead
+/// (as runc), so Ctrl-C or a `kill` of hull reaches the container. Signals that arrive before the
+/// process exists are held and delivered once it does. With a terminal relayed, SIGWINCH resizes
+/// the pty instead (the kernel then signals the container's foreground process group).
 /// </summary>
 internal sealed class SignalForwarder : IDisposable
 {
@@ -17,6 +18,7 @@ internal sealed class SignalForwarder : IDisposable
     readonly List<PosixSignalRegistration> registrations = [];
     readonly List<int> pending = [];
     int pid;
+    Action? onWindowChange;
 
     public SignalForwarder()
     {
@@ -24,10 +26,18 @@ internal sealed class SignalForwarder : IDisposable
             registrations.Add(PosixSignalRegistration.Create((PosixSignal)sig, OnSignal));
     }
 
+    /// <summary>From now on SIGWINCH calls <paramref name="resize"/> instead of being forwarded.</summary>
+    public void OnWindowChange(Action resize) => Volatile.Write(ref onWindowChange, resize);
+
     void OnSignal(PosixSignalContext context)
     {
         context.Cancel = true;
         var sig = RawNumber(context.Signal);
+        if (sig == Libc.SIGWINCH && Volatile.Read(ref onWindowChange) is { } resize)
+        {
+            resize();
+            return;
+        }
         lock (pending)
         {
             if (pid > 0) Libc.kill(pid, sig);
@@ -35,12 +45,12 @@ internal sealed class SignalForwarder : IDisposable
         }
     }
 
-    /// <summary>From now on signals go to <paramref name="initPid"/>.</summary>
-    public void Forward(int initPid)
+    /// <summary>From now on signals go to <paramref name="processPid"/>.</summary>
+    public void Forward(int processPid)
     {
         lock (pending)
         {
-            pid = initPid;
+            pid = processPid;
             foreach (var sig in pending) Libc.kill(pid, sig);
             pending.Clear();
         }

@@ -34,6 +34,9 @@ internal sealed record ContainerRecord
     /// <summary>Namespace type → path (/proc/PID/ns/TYPE or the config's path), for exec and `ps`.</summary>
     public IReadOnlyDictionary<string, string> NamespacePaths { get; init; } = new Dictionary<string, string>();
 
+    /// <summary>Created with --no-new-keyring: exec'd processes keep the caller's session keyring too.</summary>
+    public bool NoNewKeyring { get; init; }
+
     /// <summary>hull ran with euid != 0 in its user namespace.</summary>
     public bool RootlessEuid { get; init; }
     /// <summary>hull may not have full access to cgroups (decided by --rootless and the detection rules).</summary>
