@@ -86,7 +86,18 @@ internal sealed partial class LinuxBackend(BackendContext context) : PlatformBac
         });
     }
 
-    public override void Delete(DeleteRequest request) => DeleteContainer(request.Id, request.Force);
+    public override void Delete(DeleteRequest request)
+    {
+        try
+        {
+            DeleteContainer(request.Id, request.Force);
+        }
+        // As runc: --force on a container that is already gone succeeds, so clients (conmon's
+        // cleanup, shims) can delete idempotently.
+        catch (ContainerNotFoundException) when (request.Force)
+        {
+        }
+    }
 
     ContainerRecord CreateContainer(string id, string bundleArg, LaunchOptions launch)
     {
