@@ -27,17 +27,22 @@ internal sealed class ProcessLockdown
     readonly IReadOnlyList<PosixRlimit>? rlimits;
     readonly SyncChannel channel;
     readonly IProcessOps ops;
+    readonly ISeccompKernel kernel;
     readonly bool early;
     bool applied;
 
-    public ProcessLockdown(SeccompFilter? filter, Abstractions.Oci.Process process, SyncChannel channel, IProcessOps ops)
+    public ProcessLockdown(SeccompFilter? filter, Abstractions.Oci.Process process, SyncChannel channel, IProcessOps ops, ISeccompKernel? kernel = null)
     {
         this.filter = filter;
         rlimits = process.Rlimits;
         this.channel = channel;
         this.ops = ops;
+        this.kernel = kernel ?? SeccompKernel.Instance;
         early = InstallsBeforeCapabilityDrop(filter is not null, process, ops.LastCap);
     }
+
+    /// <summary>The filter goes in before the capability drop (see the class remarks).</summary>
+    public bool InstallsEarly => early;
 
     /// <summary>Whether the filter must go in while the capabilities are still all there.</summary>
     internal static bool InstallsBeforeCapabilityDrop(bool hasFilter, Abstractions.Oci.Process process, int lastCap) =>
@@ -57,7 +62,7 @@ internal sealed class ProcessLockdown
         applied = true;
         Rlimits.Apply(rlimits, 0, ops);
         if (filter is null) return;
-        var fd = filter.Install();
+        var fd = filter.Install(kernel);
         if (fd < 0) return;
         // write, read and close are all that run between the filter and execve (or ready); the
         // compiler refuses SCMP_ACT_NOTIFY on them.

@@ -61,4 +61,49 @@ public class SyncChannelTests
             Assert.Throws<HullException>(() => hull.Expect(SyncMessage.Ready, "the container's init"));
         }
     }
+
+    [Fact]
+    public void AnFdSentWithAFrameArrivesWithIt()
+    {
+        var (hull, init, sa, sb) = Pair();
+        using (sa)
+        using (sb)
+        {
+            var file = Path.GetTempFileName();
+            try
+            {
+                File.WriteAllText(file, "pty");
+                using var handle = File.OpenHandle(file);
+                init.Send(SyncMessage.Warning, "first");
+                init.SendFd(SyncMessage.ConsoleMaster, (int)handle.DangerousGetHandle(), "/dev/ptmx"u8);
+                var warning = hull.Receive()!.Value;
+                Assert.Equal((SyncMessage.Warning, -1), (warning.Type, warning.Fd));
+                var frame = hull.Receive()!.Value;
+                Assert.Equal(SyncMessage.ConsoleMaster, frame.Type);
+                Assert.Equal("/dev/ptmx"u8.ToArray(), frame.Payload);
+                Assert.True(frame.Fd >= 0);
+                using var received = new FileStream(new Microsoft.Win32.SafeHandles.SafeFileHandle(frame.Fd, ownsHandle: true), FileAccess.Read);
+                Assert.Equal("pty", new StreamReader(received).ReadToEnd());
+            }
+            finally
+            {
+                File.Delete(file);
+            }
+        }
+    }
+
+    [Fact]
+    public void AnFdOnAFrameNobodyExpectsIsClosedNotLeaked()
+    {
+        var (hull, init, sa, sb) = Pair();
+        using (sa)
+        using (sb)
+        {
+            using var handle = File.OpenHandle("/dev/null");
+            init.SendFd(SyncMessage.HooksDone, (int)handle.DangerousGetHandle());
+            var before = Directory.GetFiles("/proc/self/fd").Length;
+            hull.Expect(SyncMessage.HooksDone, "init");
+            Assert.Equal(before, Directory.GetFiles("/proc/self/fd").Length);
+        }
+    }
 }
