@@ -2,7 +2,8 @@ using Hull.Abstractions.Errors;
 
 namespace Hull.Plugins.Linux.Process;
 
-/// <summary>exec --cgroup: which of the container's (existing) sub-cgroups exec's process joins.</summary>
+/// <summary>exec --cgroup: which of the container's (existing) sub-cgroups exec's process joins.
+/// A bad argument fails exec (exit 255, "exec failed: ..."), as runc's does.</summary>
 internal static class ExecCgroups
 {
     /// <summary>
@@ -16,10 +17,10 @@ internal static class ExecCgroups
         foreach (var arg in args)
         {
             var parts = arg.Split(':');
-            if (parts.Length > 2) throw new UsageException($"invalid --cgroup argument: {arg}");
+            if (parts.Length > 2) throw new HullException($"invalid --cgroup argument: {arg}");
             if (parts.Length == 1)
             {
-                if (args.Count != 1) throw new UsageException($"invalid --cgroup argument: {arg} (missing <controller>: prefix)");
+                if (args.Count != 1) throw new HullException($"invalid --cgroup argument: {arg} (missing <controller>: prefix)");
                 subs[""] = Checked(arg, arg);
                 continue;
             }
@@ -34,7 +35,7 @@ internal static class ExecCgroups
     {
         var trimmed = sub.Trim('/');
         if (trimmed.Length == 0 || trimmed.Split('/').Any(p => p is "" or "." or ".."))
-            throw new UsageException($"invalid --cgroup argument: {arg} (the sub-cgroup must be a path below the container's cgroup, without \"..\")");
+            throw new HullException($"invalid --cgroup argument: {arg} (the sub-cgroup must be a path below the container's cgroup, without \"..\")");
         return trimmed;
     }
 
@@ -44,7 +45,7 @@ internal static class ExecCgroups
     {
         foreach (var controller in subs.Keys)
             if (controller.Length > 0 && !containerPaths.ContainsKey(controller))
-                throw new UsageException($"invalid --cgroup argument: the container has no {controller} cgroup");
+                throw new HullException($"invalid --cgroup argument: the container has no {controller} cgroup");
         var joined = new Dictionary<string, string>(StringComparer.Ordinal);
         foreach (var (controller, dir) in containerPaths)
             joined[controller] = subs.TryGetValue(controller, out var sub) || subs.TryGetValue("", out sub)

@@ -87,7 +87,7 @@ internal static class ExecProcess
     static uint ParseId(string text, string what) =>
         uint.TryParse(text, NumberStyles.None, CultureInfo.InvariantCulture, out var id)
             ? id
-            : throw new UsageException($"parsing {text} as int for {what} failed: use --user <uid>[:<gid>] with numbers");
+            : throw new HullException($"parsing {text} as int for {what} failed: use --user <uid>[:<gid>] with numbers");
 
     /// <summary>runc's validateProcessSpec.</summary>
     static void Validate(Abstractions.Oci.Process p)

@@ -41,9 +41,9 @@ public class ExecCgroupsTests
     [InlineData(new[] { "memory:../../escape" }, "below the container's cgroup")]
     [InlineData(new[] { "/" }, "below the container's cgroup")]
     public void BadArgumentsAreRefused(string[] args, string expected) =>
-        Assert.Contains(expected, Assert.Throws<UsageException>(() => ExecCgroups.Parse(args)).Message);
+        Assert.Contains(expected, Assert.Throws<HullException>(() => ExecCgroups.Parse(args)).Message);
 
     [Fact]
     public void AControllerTheContainerLacksIsRefused() =>
-        Assert.Contains("no rdma cgroup", Assert.Throws<UsageException>(() => ExecCgroups.Apply(V1, ExecCgroups.Parse(["rdma:x"]))).Message);
+        Assert.Contains("no rdma cgroup", Assert.Throws<HullException>(() => ExecCgroups.Apply(V1, ExecCgroups.Parse(["rdma:x"]))).Message);
 }
