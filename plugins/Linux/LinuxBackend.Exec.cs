@@ -17,8 +17,8 @@ namespace Hull.Plugins.Linux;
 
 /// <summary>
 /// exec and ps. exec's process is hull-init again (sealed, as the init's), whose C bootstrap joins
-/// every namespace of the container by the init's /proc/PID/ns links after hull has put it in the
-/// container's cgroup; its managed part then becomes the process (<see cref="ExecInit"/>) with the
+/// every namespace of the container by the init's /proc/PID/ns links; hull puts it in the
+/// container's cgroup, then its managed part becomes the process (<see cref="ExecInit"/>) with the
 /// container's capabilities, rlimits and seccomp filter unless the exec overrides them.
 /// </summary>
 internal sealed partial class LinuxBackend
@@ -42,11 +42,15 @@ internal sealed partial class LinuxBackend
         var boot = new BootstrapData(0, [.. record.NamespacePaths.Select(ns => (NamespaceFlags.Of(ns.Key), ns.Value))], null);
         var child = InitLauncher.Launch(boot, new InitFds(fds.Count, ExecFifo: -1),
             writeUserMaps: _ => throw new HullException("exec's process asked for user namespace maps: it joins the container's user namespace, never makes one"),
-            placeInCgroup: CgroupManagers.Open(cgroupPaths, record.RootlessCgroups).AddProcess);
+            placeInCgroup: null);
         try
         {
             // Joined by pid: had the init died (and its pid been reused) meanwhile, its start time would differ.
             if (!StatusDerivation.InitAlive(record, Store.Probe)) throw new HullException("cannot exec in a stopped container");
+            // As runc: the process joins the cgroup now, while .NET starts in it, before it is sent
+            // anything to run (moving into a v1 cgroup waits for an RCU grace period; this way that
+            // overlaps the start-up). A frozen (paused) cgroup stops it here until resumed.
+            CgroupManagers.Open(cgroupPaths, record.RootlessCgroups).AddProcess(child.Pid);
             var options = new ExecOptions
             {
                 Id = record.Id,
