@@ -82,6 +82,7 @@ internal sealed partial class LinuxBackend(BackendContext context) : PlatformBac
             foreach (var pid in pids)
                 if (Libc.kill(pid, request.Signal) != 0 && Libc.LastErrno != Errno.ESRCH)
                     throw new HullException($"sending signal {request.Signal} to pid {pid}: {Libc.Describe(Libc.LastErrno)}");
+            if (request.Signal == Libc.SIGKILL) ThawToDie(handle);
             return 0;
         });
     }
@@ -116,7 +117,8 @@ internal sealed partial class LinuxBackend(BackendContext context) : PlatformBac
             fd => Libc.fcntl(fd, Libc.F_GETFD, 0) >= 0);
         var host = HostIdentity.Current();
         var rootless = RootlessFacts.Decide(host, Context.Options.Rootless);
-        var cgroup = CgroupManagers.Create(CgroupConfig.FromSpec(spec, id, rootless.RootlessCgroups, Context.Options.SystemdCgroup));
+        var cgroupConfig = CgroupConfig.FromSpec(spec, id, rootless.RootlessCgroups, Context.Options.SystemdCgroup);
+        var cgroup = CgroupManagers.Create(cgroupConfig);
 
         var draft = new ContainerRecord
         {
@@ -169,7 +171,8 @@ internal sealed partial class LinuxBackend(BackendContext context) : PlatformBac
             if (!placeFirst) PlaceInit(cgroup, init.Pid);
             ServeInit(init.Channel, spec, creating.ToOciState(Status.Creating));
 
-            cgroup.Set(spec.Linux?.Resources ?? new LinuxResources());
+            // The config's resources with runc's default device rules appended (FromSpec).
+            cgroup.Set(cgroupConfig.Resources!);
             var record = creating with
             {
                 Status = Status.Created,
@@ -250,6 +253,7 @@ internal sealed partial class LinuxBackend(BackendContext context) : PlatformBac
             if (handle.Status != Status.Stopped)
             {
                 Libc.kill(record.InitPid, Libc.SIGKILL);
+                ThawToDie(handle);
                 WaitGone(record);
             }
             DestroyCgroup(cgroup);
