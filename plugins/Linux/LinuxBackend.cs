@@ -87,7 +87,18 @@ internal sealed partial class LinuxBackend(BackendContext context) : PlatformBac
         });
     }
 
-    public override void Delete(DeleteRequest request) => DeleteContainer(request.Id, request.Force);
+    public override void Delete(DeleteRequest request)
+    {
+        try
+        {
+            DeleteContainer(request.Id, request.Force);
+        }
+        // As runc: --force on a container that is already gone succeeds, so clients (conmon's
+        // cleanup, shims) can delete idempotently.
+        catch (ContainerNotFoundException) when (request.Force)
+        {
+        }
+    }
 
     ContainerRecord CreateContainer(string id, string bundleArg, LaunchOptions launch)
     {
@@ -171,7 +182,7 @@ internal sealed partial class LinuxBackend(BackendContext context) : PlatformBac
             if (!placeFirst) PlaceInit(cgroup, init.Pid);
             ServeInit(init.Channel, spec, creating.ToOciState(Status.Creating));
 
-            // The config's resources with runc's default device rules appended (FromSpec).
+            // The config's resources with runc's default device rules added (a bare deny-all otherwise).
             cgroup.Set(cgroupConfig.Resources!);
             var record = creating with
             {
