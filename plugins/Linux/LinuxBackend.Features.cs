@@ -45,8 +45,9 @@ internal sealed partial class LinuxBackend
                 Capabilities = OciNames.Capabilities,
                 Cgroup = new CgroupFeatures { V1 = true, V2 = true, Systemd = false, SystemdUser = false, Rdma = true },
                 Seccomp = seccomp,
-                // No LSM profile or label is applied to the container's processes yet.
-                Apparmor = off,
+                // AppArmor profiles are applied (Security/LsmLabels); SELinux only as process
+                // labels, mount labels are refused, so SELinux support is not claimed.
+                Apparmor = new EnabledFeature { Enabled = true },
                 Selinux = off,
                 IntelRdt = new IntelRdtFeatures { Enabled = false },
                 MountExtensions = new MountExtensionsFeatures { Idmap = off },

@@ -53,7 +53,7 @@ public class LinuxFeaturesTests
     {
         var linux = Describe().Linux!;
         Assert.Equal(new CgroupFeatures { V1 = true, V2 = true, Systemd = false, SystemdUser = false, Rdma = true }, linux.Cgroup);
-        Assert.False(linux.Apparmor!.Enabled);
+        Assert.True(linux.Apparmor!.Enabled);
         Assert.False(linux.Selinux!.Enabled);
         Assert.False(linux.IntelRdt!.Enabled);
         Assert.False(linux.NetDevices!.Enabled);
@@ -91,7 +91,7 @@ public class LinuxFeaturesTests
         Assert.Equal("prestart", json["hooks"]![0]!.GetValue<string>());
         Assert.True(json["linux"]!["cgroup"]!["v1"]!.GetValue<bool>());
         Assert.False(json["linux"]!["cgroup"]!["systemd"]!.GetValue<bool>());
-        Assert.False(json["linux"]!["apparmor"]!["enabled"]!.GetValue<bool>());
+        Assert.True(json["linux"]!["apparmor"]!["enabled"]!.GetValue<bool>());
         Assert.Equal("2.5.4", json["annotations"]!["io.github.seccomp.libseccomp.version"]!.GetValue<string>());
     }
 }
