@@ -26,74 +26,86 @@ internal sealed partial class LinuxBackend
     public override int Exec(ExecRequest request)
     {
         var record = ExecTarget(request.Id, request.IgnorePaused);
-        var config = Store.LoadConfig(request.Id);
-        var process = ExecProcess.Resolve(request, config, File.ReadAllText);
-        new LsmLabels(process.ApparmorProfile, process.SelinuxLabel).Validate(LsmHost.Real, mountLabel: null,
-            (request.AppArmorProfile is null ? "process.apparmorProfile" : "--apparmor", request.ProcessLabel is null ? "process.selinuxLabel" : "--process-label"));
-        var mode = ConsoleModes.Decide(process.Terminal, request.ConsoleSocket, request.Detach);
-        var cgroupPaths = ExecCgroups.Apply(record.CgroupPaths, ExecCgroups.Parse(request.Cgroups));
         // exec passes --preserve-fds only: socket activation (LISTEN_FDS) is for the container's init.
         var fds = PassedFds.From(request.PreserveFds, _ => null, Libc.getpid(), fd => Libc.fcntl(fd, Libc.F_GETFD, 0) >= 0);
-        var filter = SeccompCompiler.Compile(config.Linux?.Seccomp, Context.Log);
-
-        using var socket = mode == ConsoleMode.Socket ? ConsoleSocket.Connect(request.ConsoleSocket!) : null;
-        using var foreground = mode == ConsoleMode.Foreground ? new ForegroundConsole() : null;
         using var forwarder = request.Detach ? null : new SignalForwarder();
+        // The process is started first, so that .NET starts in it while hull reads the config and
+        // checks the request; it runs nothing of the container's until it is sent the process.
         var boot = new BootstrapData(0, [.. record.NamespacePaths.Select(ns => (NamespaceFlags.Of(ns.Key), ns.Value))], null);
         var child = InitLauncher.Launch(boot, new InitFds(fds.Count, ExecFifo: -1),
             writeUserMaps: _ => throw new HullException("exec's process asked for user namespace maps: it joins the container's user namespace, never makes one"),
             placeInCgroup: null);
+        ConsoleSocket? socket = null;
+        ForegroundConsole? foreground = null;
         try
         {
-            // Joined by pid: had the init died (and its pid been reused) meanwhile, its start time would differ.
-            if (!StatusDerivation.InitAlive(record, Store.Probe)) throw new HullException("cannot exec in a stopped container");
-            // As runc: the process joins the cgroup now, while .NET starts in it, before it is sent
-            // anything to run (moving into a v1 cgroup waits for an RCU grace period; this way that
-            // overlaps the start-up). A frozen (paused) cgroup stops it here until resumed.
-            CgroupManagers.Open(cgroupPaths, record.RootlessCgroups).AddProcess(child.Pid);
-            var options = new ExecOptions
+            try
             {
-                Id = record.Id,
-                PassedFds = fds.Count,
-                NoNewKeyring = record.NoNewKeyring,
-                RootlessEuid = record.RootlessEuid,
-                Seccomp = filter,
-            };
-            child.Channel.Send(SyncMessage.ExecOptions, JsonSerializer.SerializeToUtf8Bytes(options, InitJson.Default.ExecOptions));
-            child.Channel.Send(SyncMessage.Spec, Encoding.UTF8.GetBytes(OciJson.SerializeSpec(new Spec { OciVersion = config.OciVersion, Process = process })));
-            var requests = new SetupRequests(Context.Log.Warn, (IConsoleReceiver?)socket ?? foreground, config.Linux?.Seccomp,
-                pid => new ContainerProcessState
+                var config = Store.LoadConfig(request.Id);
+                var process = ExecProcess.Resolve(request, config, File.ReadAllText);
+                new LsmLabels(process.ApparmorProfile, process.SelinuxLabel).Validate(LsmHost.Real, mountLabel: null,
+                    (request.AppArmorProfile is null ? "process.apparmorProfile" : "--apparmor", request.ProcessLabel is null ? "process.selinuxLabel" : "--process-label"));
+                var mode = ConsoleModes.Decide(process.Terminal, request.ConsoleSocket, request.Detach);
+                var cgroupPaths = ExecCgroups.Apply(record.CgroupPaths, ExecCgroups.Parse(request.Cgroups));
+                var filter = SeccompCompiler.Compile(config.Linux?.Seccomp, Context.Log);
+                if (mode == ConsoleMode.Socket) socket = ConsoleSocket.Connect(request.ConsoleSocket!);
+                if (mode == ConsoleMode.Foreground) foreground = new ForegroundConsole();
+
+                // Joined by pid: had the init died (and its pid been reused) meanwhile, its start time would differ.
+                if (!StatusDerivation.InitAlive(record, Store.Probe)) throw new HullException("cannot exec in a stopped container");
+                // As runc: the process joins the cgroup after the bootstrap, before it is sent anything
+                // to run (moving into a v1 cgroup waits for an RCU grace period, which then overlaps
+                // its start-up). A frozen (paused) cgroup stops it here until resumed.
+                CgroupManagers.Open(cgroupPaths, record.RootlessCgroups).AddProcess(child.Pid);
+                var options = new ExecOptions
                 {
-                    Pid = pid,
-                    Metadata = config.Linux?.Seccomp?.ListenerMetadata,
-                    State = new RuntimeState { Id = record.Id, Status = ContainerStatus.Running, Pid = record.InitPid, Bundle = record.Bundle, Annotations = record.Annotations },
-                });
-            // The channel closes (close-on-exec) once the process has exec'd; until then it may ask.
-            while (child.Channel.Receive() is { } frame)
-                if (!requests.Handle(child.Channel, frame, child.Pid))
-                    throw new HullException($"exec's process sent {frame.Type}");
-        }
-        catch
-        {
-            child.Abort();
-            throw;
+                    Id = record.Id,
+                    PassedFds = fds.Count,
+                    NoNewKeyring = record.NoNewKeyring,
+                    RootlessEuid = record.RootlessEuid,
+                    Seccomp = filter,
+                };
+                child.Channel.Send(SyncMessage.ExecOptions, JsonSerializer.SerializeToUtf8Bytes(options, InitJson.Default.ExecOptions));
+                child.Channel.Send(SyncMessage.Spec, Encoding.UTF8.GetBytes(OciJson.SerializeSpec(new Spec { OciVersion = config.OciVersion, Process = process })));
+                var requests = new SetupRequests(Context.Log.Warn, (IConsoleReceiver?)socket ?? foreground, config.Linux?.Seccomp,
+                    pid => new ContainerProcessState
+                    {
+                        Pid = pid,
+                        Metadata = config.Linux?.Seccomp?.ListenerMetadata,
+                        State = new RuntimeState { Id = record.Id, Status = ContainerStatus.Running, Pid = record.InitPid, Bundle = record.Bundle, Annotations = record.Annotations },
+                    });
+                // The channel closes (close-on-exec) once the process has exec'd; until then it may ask.
+                while (child.Channel.Receive() is { } frame)
+                    if (!requests.Handle(child.Channel, frame, child.Pid))
+                        throw new HullException($"exec's process sent {frame.Type}");
+            }
+            catch
+            {
+                child.Abort();
+                throw;
+            }
+            finally
+            {
+                child.Dispose();
+            }
+
+            if (request.PidFile is { } pidFile) WritePidFile(pidFile, child.Pid);
+            if (request.Detach) return 0;
+            forwarder!.Forward(child.Pid);
+            if (foreground is not null)
+            {
+                forwarder.OnWindowChange(foreground.Resize);
+                foreground.Attach();
+            }
+            // exec's process is our child (bootstrap.c clones it with CLONE_PARENT): its status is ours.
+            var status = ProcessWaiter.Wait(child.Pid);
+            return status is { } s ? ProcessWaiter.ExitCode(s) : 255;
         }
         finally
         {
-            child.Dispose();
+            foreground?.Dispose();
+            socket?.Dispose();
         }
-
-        if (request.PidFile is { } pidFile) WritePidFile(pidFile, child.Pid);
-        if (request.Detach) return 0;
-        forwarder!.Forward(child.Pid);
-        if (foreground is not null)
-        {
-            forwarder.OnWindowChange(foreground.Resize);
-            foreground.Attach();
-        }
-        // exec's process is our child (bootstrap.c clones it with CLONE_PARENT): its status is ours.
-        var status = ProcessWaiter.Wait(child.Pid);
-        return status is { } s ? ProcessWaiter.ExitCode(s) : 255;
     }
 
     /// <summary>The container exec joins: running or created (as runc 1.1, which runs the process
