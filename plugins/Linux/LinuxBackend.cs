@@ -8,6 +8,7 @@ using Hull.Plugins.Linux.Cgroups;
 using Hull.Plugins.Linux.Hooks;
 using Hull.Plugins.Linux.Interop;
 using Hull.Plugins.Linux.Process;
+using Hull.Plugins.Linux.Rootless;
 using Hull.Plugins.Linux.Setup;
 using Hull.Plugins.Linux.State;
 using Status = Hull.Plugins.Linux.State.Status;
@@ -77,7 +78,8 @@ internal sealed partial class LinuxBackend(BackendContext context) : PlatformBac
         Store.Apply(request.Id, Operation.Kill, (handle, _) =>
         {
             var record = handle.Record;
-            var pids = request.All ? OpenCgroup(record).GetPids() : [];
+            var cgroup = OpenCgroup(record);
+            var pids = request.All && cgroup.Exists() ? cgroup.GetPids() : [];
             if (pids.Count == 0) pids = [record.InitPid];
             foreach (var pid in pids)
                 if (Libc.kill(pid, request.Signal) != 0 && Libc.LastErrno != Errno.ESRCH)
@@ -116,6 +118,8 @@ internal sealed partial class LinuxBackend(BackendContext context) : PlatformBac
             fd => Libc.fcntl(fd, Libc.F_GETFD, 0) >= 0);
         var host = HostIdentity.Current();
         var rootless = RootlessFacts.Decide(host, Context.Options.Rootless);
+        RootlessConfig.Check(spec, rootless.RootlessEuid, host.Euid);
+        var idMaps = IdMapPlan.Decide(spec, rootless.RootlessEuid, host.Euid, Libc.Creds.getegid(), IdMapPlan.OnPath(Environment.GetEnvironmentVariable("PATH")));
         var cgroup = CgroupManagers.Create(CgroupConfig.FromSpec(spec, id, rootless.RootlessCgroups, Context.Options.SystemdCgroup));
 
         var draft = new ContainerRecord
@@ -144,7 +148,7 @@ internal sealed partial class LinuxBackend(BackendContext context) : PlatformBac
             try
             {
                 init = InitLauncher.Launch(boot, initFds,
-                    writeUserMaps: pid => UserNamespaceMaps.Proc.Write(pid, spec, privileged: host.Euid == 0 && host.InInitialUserNamespace),
+                    writeUserMaps: pid => UserNamespaceMaps.Proc.Write(pid, idMaps),
                     placeInCgroup: placeFirst ? cgroup.Apply : null);
             }
             finally

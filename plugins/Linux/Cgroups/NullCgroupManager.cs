@@ -31,8 +31,9 @@ internal sealed class NullCgroupManager(string reason) : ICgroupManager
 
     public FreezerState GetFreezerState() => FreezerState.Undefined;
 
-    /// <summary>No cgroup, so no list of its processes: callers fall back to the init process alone.</summary>
-    public IReadOnlyList<int> GetPids() => [];
+    /// <summary>No cgroup, so no list of its processes (ps needs one; kill --all checks <see cref="Exists"/>
+    /// and signals the init alone).</summary>
+    public IReadOnlyList<int> GetPids() => throw Unavailable("list the processes of");
 
     public void KillAll() => throw Unavailable("kill all processes of");
 
@@ -41,4 +42,13 @@ internal sealed class NullCgroupManager(string reason) : ICgroupManager
     public void Destroy() { }
 
     CgroupException Unavailable(string operation) => new($"cannot {operation} the container: it has no cgroup ({reason})");
+
+    /// <summary>
+    /// Why a RootlessCgroups container has no cgroup, and what would give it one: hull creates a
+    /// cgroup wherever it may write (a delegated v2 subtree beside its own cgroup, or linux.cgroupsPath).
+    /// </summary>
+    internal const string RootlessReason =
+        "hull ran rootless and no cgroup was delegated to this user, so it could not create one; " +
+        "run hull as root, or give the user a writable cgroup: a delegated cgroup v2 subtree on a host with the unified hierarchy " +
+        "(e.g. systemd's user@.service with Delegate=yes), or a directory it owns named by linux.cgroupsPath";
 }

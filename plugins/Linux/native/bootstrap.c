@@ -223,6 +223,12 @@ static void join_namespaces(struct boot_config *cfg)
 /* Asks the parent to write our uid/gid maps: an unprivileged process cannot map itself. */
 static void sync_user_maps(void)
 {
+	/*
+	 * A non-dumpable process's /proc files belong to the host's root, so an unprivileged parent
+	 * could not write our maps. Dumpable just for this exchange: nothing of the container runs yet.
+	 */
+	if (prctl(PR_SET_DUMPABLE, 1, 0, 0, 0) < 0)
+		bail("prctl(PR_SET_DUMPABLE, 1) for the user namespace maps");
 	if (send_frame(MSG_USERMAP_REQ, NULL, 0) < 0)
 		bail("asking the parent for user namespace maps");
 	uint32_t head[2];
@@ -230,6 +236,8 @@ static void sync_user_maps(void)
 		errno = 0;
 		bail("the parent did not write the user namespace maps");
 	}
+	if (prctl(PR_SET_DUMPABLE, 0, 0, 0, 0) < 0)
+		bail("prctl(PR_SET_DUMPABLE, 0)");
 }
 
 /* Become root of the (new or joined) user namespace, so that the C# init has its capabilities. */

@@ -113,7 +113,9 @@ internal sealed partial class CgroupV1Manager : ICgroupManager
     string FreezerPath(string operation) =>
         paths.TryGetValue("freezer", out var dir)
             ? dir
-            : throw new CgroupException($"cannot {operation} the container: the freezer cgroup controller is not mounted on this host (or hull could not create the container's freezer cgroup)");
+            : throw new CgroupException(rootless
+                ? $"cannot {operation} the container: it has no freezer cgroup ({NullCgroupManager.RootlessReason})"
+                : $"cannot {operation} the container: the freezer cgroup controller is not mounted on this host");
 
     public IReadOnlyList<int> GetPids()
     {

@@ -93,7 +93,7 @@ internal sealed partial class CgroupV2Manager : ICgroupManager
     void RequireFreezer(string operation)
     {
         if (!placed || !fs.FileExists(File("cgroup.freeze")))
-            throw new CgroupException($"cannot {operation} the container: {(placed ? "this kernel has no cgroup v2 freezer (cgroup.freeze needs Linux 5.2)" : "it has no cgroup (rootless without a delegated cgroup)")}");
+            throw new CgroupException($"cannot {operation} the container: {(placed ? "this kernel has no cgroup v2 freezer (cgroup.freeze needs Linux 5.2)" : $"it has no cgroup ({NullCgroupManager.RootlessReason})")}");
     }
 
     void WaitFrozen()
