@@ -103,9 +103,9 @@ internal static class RootDir
             if (choice.FromXdgRuntimeDir)
                 Interop.Libc.Fs.Check(Interop.Libc.Fs.fchmodat(Interop.Libc.Fs.AT_FDCWD, path, Private | Sticky, 0), what);
         }
-        catch (Interop.SyscallException e) when (e.Errno == Interop.SyscallException.EACCES && euid != 0 && path == SystemDefault)
+        catch (Interop.SyscallException e) when (e.Errno == Interop.SyscallException.EACCES)
         {
-            throw new Abstractions.Errors.HullException($"{what}: permission denied; as a non-root user set XDG_RUNTIME_DIR or pass --root");
+            throw PermissionDenied(what, euid);
         }
         catch (Exception e) when (e is IOException or UnauthorizedAccessException)
         {
@@ -113,4 +113,9 @@ internal static class RootDir
         }
         return path;
     }
+
+    /// <summary>EACCES on the root dir: for a non-root user, the way out (usually XDG_RUNTIME_DIR unset, so /run/hull).</summary>
+    internal static Abstractions.Errors.HullException PermissionDenied(string what, uint euid) =>
+        new($"{what}: permission denied" + (euid == 0 ? ""
+            : $"; as a non-root user (uid {euid}) set XDG_RUNTIME_DIR (hull then uses $XDG_RUNTIME_DIR/hull) or pass --root with a directory you own"));
 }
