@@ -88,7 +88,18 @@ internal sealed partial class LinuxBackend(BackendContext context) : PlatformBac
         });
     }
 
-    public override void Delete(DeleteRequest request) => DeleteContainer(request.Id, request.Force);
+    public override void Delete(DeleteRequest request)
+    {
+        try
+        {
+            DeleteContainer(request.Id, request.Force);
+        }
+        // As runc: --force on a container that is already gone succeeds, so clients (conmon's
+        // cleanup, shims) can delete idempotently.
+        catch (ContainerNotFoundException) when (request.Force)
+        {
+        }
+    }
 
     ContainerRecord CreateContainer(string id, string bundleArg, LaunchOptions launch)
     {
@@ -120,7 +131,8 @@ internal sealed partial class LinuxBackend(BackendContext context) : PlatformBac
         var rootless = RootlessFacts.Decide(host, Context.Options.Rootless);
         RootlessConfig.Check(spec, rootless.RootlessEuid, host.Euid);
         var idMaps = IdMapPlan.Decide(spec, rootless.RootlessEuid, host.Euid, Libc.Creds.getegid(), IdMapPlan.OnPath(Environment.GetEnvironmentVariable("PATH")));
-        var cgroup = CgroupManagers.Create(CgroupConfig.FromSpec(spec, id, rootless.RootlessCgroups, Context.Options.SystemdCgroup));
+        var cgroupConfig = CgroupConfig.FromSpec(spec, id, rootless.RootlessCgroups, Context.Options.SystemdCgroup);
+        var cgroup = CgroupManagers.Create(cgroupConfig);
 
         var draft = new ContainerRecord
         {
@@ -173,7 +185,8 @@ internal sealed partial class LinuxBackend(BackendContext context) : PlatformBac
             if (!placeFirst) PlaceInit(cgroup, init.Pid);
             ServeInit(init.Channel, spec, creating.ToOciState(Status.Creating));
 
-            cgroup.Set(spec.Linux?.Resources ?? new LinuxResources());
+            // The config's resources with runc's default device rules added (a bare deny-all otherwise).
+            cgroup.Set(cgroupConfig.Resources!);
             var record = creating with
             {
                 Status = Status.Created,
