@@ -242,6 +242,28 @@ public sealed class RootlessTests(RootlessUser user) : IClassFixture<RootlessUse
         AssertNothingLeft(b, id);
     }
 
+    /// <summary>A user may raise its processes' oom_score_adj (runc can); lowering it needs CAP_SYS_RESOURCE.</summary>
+    [SkippableFact]
+    public void OomScoreAdjMayBeRaisedButNotLowered()
+    {
+        user.Require();
+        Runtime.RequireRunc();
+        var b = RootlessBundle("cat", "/proc/self/oom_score_adj");
+        b.Edit(c => c["process"]!["oomScoreAdj"] = 500);
+        var id = NewId("oom");
+        var hull = Hull(b.Dir, "run", id);
+        Assert.True(hull.ExitCode == 0, hull.ToString());
+        Assert.Equal("500\n", hull.Stdout);
+        Assert.Equal(hull.Stdout, Runc(b.Dir, "run", id).Stdout);
+
+        b.Edit(c => c["process"]!["oomScoreAdj"] = -500);
+        var lower = Hull(b.Dir, "run", id);
+        Assert.Equal(1, lower.ExitCode);
+        Assert.Contains("setting process.oomScoreAdj to -500: lowering it needs CAP_SYS_RESOURCE", lower.Stderr);
+        Assert.Equal(1, Runc(b.Dir, "run", id).ExitCode);
+        AssertNothingLeft(b, id);
+    }
+
     /// <summary>
     /// Without a delegated cgroup the commands that need one refuse, saying why and what would make
     /// them work, and the container is untouched. (runc's errors here are "cannot toggle freezer:
