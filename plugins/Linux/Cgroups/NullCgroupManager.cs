@@ -42,13 +42,4 @@ internal sealed class NullCgroupManager(string reason) : ICgroupManager
     public void Destroy() { }
 
     CgroupException Unavailable(string operation) => new($"cannot {operation} the container: it has no cgroup ({reason})");
-
-    /// <summary>
-    /// Why a RootlessCgroups container has no cgroup, and what would give it one: hull creates a
-    /// cgroup wherever it may write (a delegated v2 subtree beside its own cgroup, or linux.cgroupsPath).
-    /// </summary>
-    internal const string RootlessReason =
-        "hull ran rootless and no cgroup was delegated to this user, so it could not create one; " +
-        "run hull as root, or give the user a writable cgroup: a delegated cgroup v2 subtree on a host with the unified hierarchy " +
-        "(e.g. systemd's user@.service with Delegate=yes), or a directory it owns named by linux.cgroupsPath";
 }

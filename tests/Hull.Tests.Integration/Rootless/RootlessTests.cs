@@ -242,6 +242,31 @@ public sealed class RootlessTests(RootlessUser user) : IClassFixture<RootlessUse
         AssertNothingLeft(b, id);
     }
 
+    /// <summary>
+    /// A plain sysfs mount without a network namespace of the container's own: the kernel refuses
+    /// it to a user namespace, so hull binds the host's /sys read-only instead (crun does; runc fails).
+    /// </summary>
+    [SkippableFact]
+    public void ASysfsMountFallsBackToABindOfTheHostsSys()
+    {
+        user.Require();
+        var b = RootlessBundle("sh", "-c", "ls /sys/kernel >/dev/null && awk '$5 == \"/sys\" { print $6, $9 }' /proc/self/mountinfo && touch /sys/x");
+        b.Edit(c =>
+        {
+            var sys = c["mounts"]!.AsArray().Single(m => m!["destination"]!.GetValue<string>() == "/sys")!;
+            sys["type"] = "sysfs";
+            sys["source"] = "sysfs";
+            sys["options"] = new JsonArray("nosuid", "noexec", "nodev", "ro");
+        });
+        var id = NewId("sysfs");
+        var r = Hull(b.Dir, "run", id);
+        // /sys is there, and read-only as the config asks: touch fails.
+        Assert.NotEqual(0, r.ExitCode);
+        Assert.Matches("^ro,[^ ]* sysfs\n$", r.Stdout);
+        Assert.Contains("Read-only file system", r.Stderr);
+        AssertNothingLeft(b, id);
+    }
+
     /// <summary>A user may raise its processes' oom_score_adj (runc can); lowering it needs CAP_SYS_RESOURCE.</summary>
     [SkippableFact]
     public void OomScoreAdjMayBeRaisedButNotLowered()

@@ -1,5 +1,7 @@
 using Hull.Abstractions.Oci;
 using Hull.Plugins.Linux.Cgroups;
+using Hull.Plugins.Linux.Interop;
+using Hull.Tests.Unit.Linux.Cgroups;
 using Xunit;
 
 namespace Hull.Tests.Unit.Linux.Rootless;
@@ -64,5 +66,20 @@ public class RootlessCgroupRefusalTests
         var partial = CgroupManagers.Open(new Dictionary<string, string> { ["name=systemd"] = "/sys/fs/cgroup/systemd/user.slice/c1" }, rootless: true);
         var e = Assert.Throws<CgroupException>(partial.Freeze);
         Assert.StartsWith("cannot pause the container: it has no freezer cgroup (hull ran rootless", e.Message);
+    }
+
+    [Fact]
+    public void AnExplicitCgroupsPathHullMayNotWriteSaysHowToDelegateOne()
+    {
+        var (fs, host) = FakeHosts.Hybrid(ownMemory: "/user.slice");
+        using (fs)
+        {
+            fs.FailOn("memory/mine", CgroupNative.EACCES);
+            var m = CgroupManagers.Create(new CgroupConfig { Name = "c1", Path = "/mine", Rootless = true }, host, fs);
+            var e = Assert.Throws<CgroupException>(() => m.Apply(7));
+            Assert.Contains("Permission denied", e.Message);
+            Assert.Contains("rootless: hull may not write this cgroup", e.Message);
+            Assert.Contains("Delegate=yes", e.Message);
+        }
     }
 }
