@@ -326,6 +326,51 @@ public sealed class RootlessTests(RootlessUser user) : IClassFixture<RootlessUse
     }
 
     /// <summary>
+    /// Where a cgroup v2 subtree is delegated to the user (owned by it, as systemd's Delegate=yes
+    /// does), hull puts the container there, kill --all finds its processes through it, and delete
+    /// removes it. The user's session runs in a leaf below the delegated directory.
+    /// </summary>
+    [SkippableFact]
+    public void ADelegatedCgroup2SubtreeIsUsed()
+    {
+        user.Require();
+        var unified = File.ReadAllLines("/proc/self/mountinfo").Select(l => l.Split(' '))
+            .FirstOrDefault(f => f.Length > 8 && f[Array.IndexOf(f, "-") + 1] == "cgroup2")?[4];
+        Skip.If(unified is null, "no cgroup2 hierarchy is mounted");
+        var delegated = Path.Combine(unified, $"hull-rootless-{System.Environment.ProcessId}");
+        var session = Path.Combine(delegated, "session");
+        Directory.CreateDirectory(session);
+        var b = RootlessBundle("sh", "-c", "sleep 60 & sleep 60 & wait");
+        var id = NewId("delegated");
+        try
+        {
+            Assert.Equal(0, Tools.Run("chown", ["-R", $"{user.Uid}:{user.Gid}", delegated]).ExitCode);
+            var run = user.DetachedIn(session, b.Dir, user.Hull, "run", "-d", id);
+            Assert.True(run.ExitCode == 0, run.ToString());
+            var cgroup = StateFile(id)["cgroupPaths"]!.AsObject()[""]?.GetValue<string>();
+            Assert.NotNull(cgroup);
+            Assert.StartsWith(delegated + "/", cgroup);
+            Assert.EndsWith("/" + id, cgroup);
+            for (var i = 0; i < 200 && File.ReadAllLines(Path.Combine(cgroup, "cgroup.procs")).Length < 3; i++) Thread.Sleep(10);
+            Assert.Equal(3, File.ReadAllLines(Path.Combine(cgroup, "cgroup.procs")).Length);
+
+            Assert.Equal(0, Hull(b.Dir, "kill", "--all", id, "KILL").ExitCode);
+            for (var i = 0; i < 200 && File.ReadAllText(Path.Combine(cgroup, "cgroup.procs")).Length > 0; i++) Thread.Sleep(10);
+            Assert.Equal("", File.ReadAllText(Path.Combine(cgroup, "cgroup.procs")));
+            var delete = Hull(b.Dir, "delete", "--force", id);
+            Assert.True(delete.ExitCode == 0, delete.ToString());
+            Assert.False(Directory.Exists(cgroup), $"{cgroup} was left behind");
+            AssertNothingLeft(b, id);
+        }
+        finally
+        {
+            Hull(b.Dir, "delete", "--force", id);
+            foreach (var dir in Directory.GetDirectories(delegated, "*", SearchOption.AllDirectories).Reverse().Append(delegated))
+                Directory.Delete(dir);
+        }
+    }
+
+    /// <summary>
     /// Root in a user namespace (podman, Docker-in-LXD): RootlessEUID false, RootlessCgroups true; a
     /// plain `spec` works when enough ids are mapped; XDG_RUNTIME_DIR is honoured because USER is
     /// set and not root.

@@ -111,13 +111,18 @@ public sealed class RootlessUser : IDisposable
     public CommandResult Run(string cwd, params string[] argv) => Run(cwd, null, argv);
 
     /// <summary>For create and run -d: stdio are files, since the container's init keeps them open.</summary>
-    public CommandResult Detached(string cwd, params string[] argv)
+    public CommandResult Detached(string cwd, params string[] argv) => DetachedIn(null, cwd, argv);
+
+    /// <summary><see cref="Detached"/>, started from the cgroup v2 directory <paramref name="cgroup"/> (as a
+    /// systemd user session is started from its delegated cgroup).</summary>
+    public CommandResult DetachedIn(string? cgroup, string cwd, params string[] argv)
     {
         var dir = Directory.CreateTempSubdirectory("hull-rootless-stdio-").FullName;
         try
         {
             var quoted = string.Join(' ', ((string[])["setpriv", .. AsUser(Env(), argv)]).Select(a => "'" + a.Replace("'", "'\\''") + "'"));
-            var r = Tools.Run("/bin/sh", ["-c", $"exec {quoted} </dev/null >{dir}/out 2>{dir}/err"], cwd: cwd);
+            var enter = cgroup is null ? "" : $"echo $$ > '{cgroup}/cgroup.procs' && ";
+            var r = Tools.Run("/bin/sh", ["-c", $"{enter}exec {quoted} </dev/null >{dir}/out 2>{dir}/err"], cwd: cwd);
             return new CommandResult(r.ExitCode, File.ReadAllText($"{dir}/out"), File.ReadAllText($"{dir}/err"));
         }
         finally
