@@ -97,9 +97,12 @@ internal static class RootDir
         var what = $"cannot create the root directory {path}";
         try
         {
-            var parent = System.IO.Path.GetDirectoryName(path);
-            if (parent is not null && !Directory.Exists(parent)) Directory.CreateDirectory(parent);
-            Interop.Libc.Fs.MakeDirectory(path, Private, what);
+            // Missing parents (an XDG_RUNTIME_DIR not made yet) are private too, as runc's MkdirAll(root, 0700).
+            var missing = new Stack<string>();
+            for (var dir = path; dir is not null && !Directory.Exists(dir); dir = System.IO.Path.GetDirectoryName(dir))
+                missing.Push(dir);
+            while (missing.TryPop(out var dir))
+                Interop.Libc.Fs.MakeDirectory(dir, Private, what);
             if (choice.FromXdgRuntimeDir)
                 Interop.Libc.Fs.Check(Interop.Libc.Fs.fchmodat(Interop.Libc.Fs.AT_FDCWD, path, Private | Sticky, 0), what);
         }

@@ -18,4 +18,23 @@ public class RootDirPermissionTests
     {
         Assert.Equal("cannot create the root directory /x: permission denied", RootDir.PermissionDenied("cannot create the root directory /x", 0).Message);
     }
+
+    [Fact]
+    [System.Runtime.Versioning.SupportedOSPlatform("linux")]
+    public void AMissingXdgRuntimeDirIsMadePrivateWithTheRootDir()
+    {
+        var temp = Directory.CreateTempSubdirectory("hull-xdg-").FullName;
+        try
+        {
+            var xdg = Path.Combine(temp, "user", "1000");
+            var root = RootDir.Ensure(RootDir.Resolve(null, new HostIdentity(1000, true, xdg, "alice")), 1000);
+            Assert.Equal(Path.Combine(xdg, "hull"), root);
+            Assert.Equal(UnixFileMode.UserRead | UnixFileMode.UserWrite | UnixFileMode.UserExecute, File.GetUnixFileMode(xdg));
+            Assert.Equal(UnixFileMode.UserRead | UnixFileMode.UserWrite | UnixFileMode.UserExecute, File.GetUnixFileMode(Path.GetDirectoryName(xdg)!));
+        }
+        finally
+        {
+            Directory.Delete(temp, recursive: true);
+        }
+    }
 }
