@@ -326,30 +326,49 @@ public sealed class RootlessTests(RootlessUser user) : IClassFixture<RootlessUse
     }
 
     /// <summary>
-    /// Where a cgroup v2 subtree is delegated to the user (owned by it, as systemd's Delegate=yes
-    /// does), hull puts the container there, kill --all finds its processes through it, and delete
-    /// removes it. The user's session runs in a leaf below the delegated directory.
+    /// A cgroup v2 directory owned by the user, as systemd's Delegate=yes makes one, with a leaf the
+    /// user's session runs in. Dispose removes it (the containers in it must be deleted first).
+    /// </summary>
+    sealed class DelegatedCgroup : IDisposable
+    {
+        public string Dir { get; }
+        public string Session => Path.Combine(Dir, "session");
+
+        public DelegatedCgroup(RootlessUser user)
+        {
+            var unified = File.ReadAllLines("/proc/self/mountinfo").Select(l => l.Split(' '))
+                .FirstOrDefault(f => f.Length > 8 && f[Array.IndexOf(f, "-") + 1] == "cgroup2")?[4];
+            Skip.If(unified is null, "no cgroup2 hierarchy is mounted");
+            Dir = Path.Combine(unified, $"hull-rootless-{System.Environment.ProcessId}");
+            Directory.CreateDirectory(Session);
+            Assert.Equal(0, Tools.Run("chown", ["-R", $"{user.Uid}:{user.Gid}", Dir]).ExitCode);
+        }
+
+        public void Dispose()
+        {
+            foreach (var dir in Directory.GetDirectories(Dir, "*", SearchOption.AllDirectories).Reverse().Append(Dir))
+                Directory.Delete(dir);
+        }
+    }
+
+    /// <summary>
+    /// Where a cgroup v2 subtree is delegated to the user, hull puts the container there, kill --all
+    /// finds its processes through it, and delete removes it.
     /// </summary>
     [SkippableFact]
     public void ADelegatedCgroup2SubtreeIsUsed()
     {
         user.Require();
-        var unified = File.ReadAllLines("/proc/self/mountinfo").Select(l => l.Split(' '))
-            .FirstOrDefault(f => f.Length > 8 && f[Array.IndexOf(f, "-") + 1] == "cgroup2")?[4];
-        Skip.If(unified is null, "no cgroup2 hierarchy is mounted");
-        var delegated = Path.Combine(unified, $"hull-rootless-{System.Environment.ProcessId}");
-        var session = Path.Combine(delegated, "session");
-        Directory.CreateDirectory(session);
+        using var delegated = new DelegatedCgroup(user);
         var b = RootlessBundle("sh", "-c", "sleep 60 & sleep 60 & wait");
         var id = NewId("delegated");
         try
         {
-            Assert.Equal(0, Tools.Run("chown", ["-R", $"{user.Uid}:{user.Gid}", delegated]).ExitCode);
-            var run = user.DetachedIn(session, b.Dir, user.Hull, "run", "-d", id);
+            var run = user.DetachedIn(delegated.Session, b.Dir, user.Hull, "run", "-d", id);
             Assert.True(run.ExitCode == 0, run.ToString());
             var cgroup = StateFile(id)["cgroupPaths"]!.AsObject()[""]?.GetValue<string>();
             Assert.NotNull(cgroup);
-            Assert.StartsWith(delegated + "/", cgroup);
+            Assert.StartsWith(delegated.Dir + "/", cgroup);
             Assert.EndsWith("/" + id, cgroup);
             for (var i = 0; i < 200 && File.ReadAllLines(Path.Combine(cgroup, "cgroup.procs")).Length < 3; i++) Thread.Sleep(10);
             Assert.Equal(3, File.ReadAllLines(Path.Combine(cgroup, "cgroup.procs")).Length);
@@ -365,8 +384,42 @@ public sealed class RootlessTests(RootlessUser user) : IClassFixture<RootlessUse
         finally
         {
             Hull(b.Dir, "delete", "--force", id);
-            foreach (var dir in Directory.GetDirectories(delegated, "*", SearchOption.AllDirectories).Reverse().Append(delegated))
-                Directory.Delete(dir);
+        }
+    }
+
+    /// <summary>With a delegated cgroup v2 subtree, the cgroup commands work rootless (the cgroup2 core
+    /// freezer and cpu.stat need no controller, so even this hybrid host's unified hierarchy will do).</summary>
+    [SkippableFact]
+    public void PauseResumePsAndStatsWorkInADelegatedCgroup2Subtree()
+    {
+        user.Require();
+        using var delegated = new DelegatedCgroup(user);
+        var b = RootlessBundle("sleep", "60");
+        var id = NewId("delegated-pause");
+        try
+        {
+            var run = user.DetachedIn(delegated.Session, b.Dir, user.Hull, "run", "-d", id);
+            Assert.True(run.ExitCode == 0, run.ToString());
+            var pause = Hull(b.Dir, "pause", id);
+            Skip.If(pause.Stderr.Contains("is not provided by the 'linux' backend", StringComparison.Ordinal),
+                "hull pause is not on this branch yet (issue 5)");
+            Assert.True(pause.ExitCode == 0, pause.ToString());
+            Assert.Equal("paused", Status(b.Dir, id));
+            Assert.Equal(0, Hull(b.Dir, "resume", id).ExitCode);
+            Assert.Equal("running", Status(b.Dir, id));
+            var pid = JsonNode.Parse(Hull(b.Dir, "state", id).Stdout)!["pid"]!.GetValue<int>();
+            var ps = Hull(b.Dir, "ps", "--format", "json", id);
+            Assert.True(ps.ExitCode == 0, ps.ToString());
+            Assert.Equal([pid], JsonNode.Parse(ps.Stdout)!.AsArray().Select(p => p!.GetValue<int>()));
+            var stats = Hull(b.Dir, "events", "--stats", id);
+            Assert.True(stats.ExitCode == 0, stats.ToString());
+            Assert.Equal("stats", JsonNode.Parse(stats.Stdout)!["type"]!.GetValue<string>());
+            Assert.Equal(0, Hull(b.Dir, "delete", "--force", id).ExitCode);
+            AssertNothingLeft(b, id);
+        }
+        finally
+        {
+            Hull(b.Dir, "delete", "--force", id);
         }
     }
 
