@@ -130,7 +130,7 @@ internal sealed partial class LinuxBackend(BackendContext context) : PlatformBac
         var host = HostIdentity.Current();
         var rootless = RootlessFacts.Decide(host, Context.Options.Rootless);
         RootlessConfig.Check(spec, rootless.RootlessEuid, host.Euid);
-        var idMaps = IdMapPlan.Decide(spec, rootless.RootlessEuid, host.Euid, Libc.Creds.getegid(), IdMapPlan.OnPath(Environment.GetEnvironmentVariable("PATH")));
+        var idMaps = IdMapPlan.Decide(spec, boot.CreatesUserNamespace, rootless.RootlessEuid, host.Euid, Libc.Creds.getegid(), IdMapPlan.OnPath(Environment.GetEnvironmentVariable("PATH")));
         var cgroupConfig = CgroupConfig.FromSpec(spec, id, rootless.RootlessCgroups, Context.Options.SystemdCgroup);
         var cgroup = CgroupManagers.Create(cgroupConfig);
 

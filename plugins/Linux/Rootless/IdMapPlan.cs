@@ -31,13 +31,12 @@ internal sealed record IdMapPlan(bool DenySetgroups, IdMapStep Uid, IdMapStep Gi
 {
     internal const string UidHelper = "newuidmap", GidHelper = "newgidmap";
 
+    /// <param name="createsUserNamespace">Without a new user namespace nothing is written (the bootstrap never asks).</param>
     /// <param name="findProgram">Resolves a program name on hull's PATH (null when absent).</param>
-    public static IdMapPlan Decide(Spec spec, bool rootlessEuid, uint euid, uint egid, Func<string, string?> findProgram)
+    public static IdMapPlan Decide(Spec spec, bool createsUserNamespace, bool rootlessEuid, uint euid, uint egid, Func<string, string?> findProgram)
     {
         var uidMaps = spec.Linux?.UidMappings ?? [];
         var gidMaps = spec.Linux?.GidMappings ?? [];
-        // Without a new user namespace nothing is written: the bootstrap never asks.
-        var createsUserNamespace = spec.Linux?.Namespaces?.Any(n => n.Type == "user" && string.IsNullOrEmpty(n.Path)) == true;
         if (!rootlessEuid || !createsUserNamespace)
             return new IdMapPlan(false, new IdMapStep("uid", uidMaps, null), new IdMapStep("gid", gidMaps, null));
         var uid = Step("uid", uidMaps, euid, UidHelper, "/etc/subuid", findProgram);

@@ -31,7 +31,7 @@ public class IdMapPlanTests
     [Fact]
     public void NotRootlessWritesDirectlyAndKeepsSetgroups()
     {
-        var plan = IdMapPlan.Decide(Config(Subordinate, Subordinate), rootlessEuid: false, 0, 0, Missing);
+        var plan = IdMapPlan.Decide(Config(Subordinate, Subordinate), createsUserNamespace: true, rootlessEuid: false, 0, 0, Missing);
         Assert.False(plan.DenySetgroups);
         Assert.Null(plan.Uid.Helper);
         Assert.Null(plan.Gid.Helper);
@@ -41,7 +41,7 @@ public class IdMapPlanTests
     [Fact]
     public void RootlessOwnIdsOnlyNeedNoHelperButDenySetgroups()
     {
-        var plan = IdMapPlan.Decide(Config([Map(0, Euid, 1)], [Map(0, Egid, 1)]), rootlessEuid: true, Euid, Egid, Missing);
+        var plan = IdMapPlan.Decide(Config([Map(0, Euid, 1)], [Map(0, Egid, 1)]), createsUserNamespace: true, rootlessEuid: true, Euid, Egid, Missing);
         Assert.True(plan.DenySetgroups);
         Assert.Null(plan.Uid.Helper);
         Assert.Null(plan.Gid.Helper);
@@ -50,7 +50,7 @@ public class IdMapPlanTests
     [Fact]
     public void TheOwnIdMayAppearAsAnyContainerId()
     {
-        var plan = IdMapPlan.Decide(Config([Map(1000, Euid, 1)], [Map(1000, Egid, 1)]), rootlessEuid: true, Euid, Egid, Missing);
+        var plan = IdMapPlan.Decide(Config([Map(1000, Euid, 1)], [Map(1000, Egid, 1)]), createsUserNamespace: true, rootlessEuid: true, Euid, Egid, Missing);
         Assert.Null(plan.Uid.Helper);
         Assert.Null(plan.Gid.Helper);
     }
@@ -58,7 +58,7 @@ public class IdMapPlanTests
     [Fact]
     public void RootlessRangesGoThroughNewuidmapAndNewgidmapAndLeaveSetgroupsToThem()
     {
-        var plan = IdMapPlan.Decide(Config(Subordinate, [Map(0, Egid, 1), Map(1, 100000, 65536)]), rootlessEuid: true, Euid, Egid, Installed);
+        var plan = IdMapPlan.Decide(Config(Subordinate, [Map(0, Egid, 1), Map(1, 100000, 65536)]), createsUserNamespace: true, rootlessEuid: true, Euid, Egid, Installed);
         Assert.Equal("/usr/bin/newuidmap", plan.Uid.Helper);
         Assert.Equal("/usr/bin/newgidmap", plan.Gid.Helper);
         Assert.False(plan.DenySetgroups);
@@ -68,7 +68,7 @@ public class IdMapPlanTests
     [Fact]
     public void ASubordinateUidRangeWithAnOwnGidMixesHelperAndDirect()
     {
-        var plan = IdMapPlan.Decide(Config(Subordinate, [Map(0, Egid, 1)]), rootlessEuid: true, Euid, Egid, Installed);
+        var plan = IdMapPlan.Decide(Config(Subordinate, [Map(0, Egid, 1)]), createsUserNamespace: true, rootlessEuid: true, Euid, Egid, Installed);
         Assert.Equal("/usr/bin/newuidmap", plan.Uid.Helper);
         Assert.Null(plan.Gid.Helper);
         Assert.True(plan.DenySetgroups);
@@ -80,7 +80,7 @@ public class IdMapPlanTests
     public void AMissingHelperIsAClearConfigError(string kind, string helper, string file)
     {
         var config = kind == "uid" ? Config(Subordinate, [Map(0, Egid, 1)]) : Config([Map(0, Euid, 1)], Subordinate);
-        var e = Assert.Throws<ConfigException>(() => IdMapPlan.Decide(config, rootlessEuid: true, Euid, Egid, Missing));
+        var e = Assert.Throws<ConfigException>(() => IdMapPlan.Decide(config, createsUserNamespace: true, rootlessEuid: true, Euid, Egid, Missing));
         Assert.Equal($"linux.{kind}Mappings", e.JsonPath);
         Assert.Contains(helper, e.Message);
         Assert.Contains("package uidmap", e.Message);
@@ -90,14 +90,14 @@ public class IdMapPlanTests
     [Fact]
     public void AnotherUsersSingleIdIsNotOwnAndNeedsTheHelper()
     {
-        var plan = IdMapPlan.Decide(Config([Map(0, 4242, 1)], [Map(0, Egid, 1)]), rootlessEuid: true, Euid, Egid, Installed);
+        var plan = IdMapPlan.Decide(Config([Map(0, 4242, 1)], [Map(0, Egid, 1)]), createsUserNamespace: true, rootlessEuid: true, Euid, Egid, Installed);
         Assert.Equal("/usr/bin/newuidmap", plan.Uid.Helper);
     }
 
     [Fact]
     public void AJoinedUserNamespaceNeedsNoHelper()
     {
-        var plan = IdMapPlan.Decide(Config(Subordinate, Subordinate, userNsPath: "/proc/1/ns/user"), rootlessEuid: true, Euid, Egid, Missing);
+        var plan = IdMapPlan.Decide(Config(Subordinate, Subordinate, userNsPath: "/proc/1/ns/user"), createsUserNamespace: false, rootlessEuid: true, Euid, Egid, Missing);
         Assert.Null(plan.Uid.Helper);
         Assert.Null(plan.Gid.Helper);
     }
