@@ -84,6 +84,7 @@ internal sealed partial class LinuxBackend(BackendContext context) : PlatformBac
             foreach (var pid in pids)
                 if (Libc.kill(pid, request.Signal) != 0 && Libc.LastErrno != Errno.ESRCH)
                     throw new HullException($"sending signal {request.Signal} to pid {pid}: {Libc.Describe(Libc.LastErrno)}");
+            if (request.Signal == Libc.SIGKILL) ThawToDie(handle);
             return 0;
         });
     }
@@ -267,6 +268,7 @@ internal sealed partial class LinuxBackend(BackendContext context) : PlatformBac
             if (handle.Status != Status.Stopped)
             {
                 Libc.kill(record.InitPid, Libc.SIGKILL);
+                ThawToDie(handle);
                 WaitGone(record);
             }
             DestroyCgroup(cgroup);

@@ -59,6 +59,10 @@ internal static unsafe partial class CgroupNative
     [LibraryImport("libc", EntryPoint = "inotify_add_watch", StringMarshalling = StringMarshalling.Utf8, SetLastError = true)]
     public static partial int InotifyAddWatch(int fd, string path, uint mask);
 
+    /// <summary>pidfd_open(2) (glibc 2.36+): an fd that polls readable once the process has exited.</summary>
+    [LibraryImport("libc", EntryPoint = "pidfd_open", SetLastError = true)]
+    public static partial int PidfdOpen(int pid, uint flags);
+
     public const uint IN_MODIFY = 0x2;
     public const int EFD_CLOEXEC = 0x80000, IN_CLOEXEC = 0x80000;
 

@@ -94,7 +94,7 @@ internal sealed class ContainerStore
                 ExecFifoPath = record.ExecFifoPath ?? Path.Combine(final, ExecFifoFileName),
             };
             WriteAtomically(temp, StateFileName, JsonSerializer.SerializeToUtf8Bytes(record, StateJson.Default.ContainerRecord));
-            WriteAtomically(temp, ConfigFileName, System.Text.Encoding.UTF8.GetBytes(OciJson.SerializeSpec(config)));
+            WriteConfig(temp, config);
             try
             {
                 Libc.Fs.Check(Libc.Fs.renameat2(Libc.Fs.AT_FDCWD, temp, Libc.Fs.AT_FDCWD, final, Libc.Fs.RENAME_NOREPLACE),
@@ -215,6 +215,9 @@ internal sealed class ContainerStore
     internal void WriteRecord(string dir, ContainerRecord record) =>
         WriteAtomically(dir, StateFileName, JsonSerializer.SerializeToUtf8Bytes(record, StateJson.Default.ContainerRecord));
 
+    internal static void WriteConfig(string dir, Spec config) =>
+        WriteAtomically(dir, ConfigFileName, System.Text.Encoding.UTF8.GetBytes(OciJson.SerializeSpec(config)));
+
     static ContainerRecord ReadRecord(string dir, string id)
     {
         byte[] bytes;
@@ -313,6 +316,10 @@ internal sealed class ContainerHandle : IDisposable
         // While create holds this handle, "creating" is the truth whatever the init is doing.
         Status = record.Status == Status.Creating ? Status.Creating : StatusDerivation.Derive(record, store.Probe, creatorAlive: false);
     }
+
+    /// <summary>Replaces the config snapshot atomically: `update` keeps the resources it applied there,
+    /// where the next update merges with them (runc keeps them in its state.json).</summary>
+    internal void SaveConfig(Spec config) => ContainerStore.WriteConfig(Directory, config);
 
     /// <summary>Removes the container's directory (state, config, fifo). The lock stays held until Dispose.</summary>
     internal void Destroy()

@@ -21,6 +21,10 @@ internal enum OomWait
 internal interface IOomNotifier : IDisposable
 {
     OomWait Wait(TimeSpan timeout);
+
+    /// <summary>The fd that polls readable when there may be news: poll it along with other fds, then ask
+    /// <see cref="Wait"/> with a zero timeout what it was.</summary>
+    int Fd { get; }
 }
 
 /// <summary>Waits on one fd with poll(2), retrying EINTR with the time that is left.</summary>
@@ -80,6 +84,8 @@ internal sealed class V1OomNotifier : IOomNotifier
         }
     }
 
+    public int Fd => eventFd;
+
     public OomWait Wait(TimeSpan timeout)
     {
         if (!FdWait.Readable(eventFd, timeout)) return OomWait.Timeout;
@@ -133,13 +139,16 @@ internal sealed class V2OomNotifier : IOomNotifier
         return null;
     }
 
+    public int Fd => inotify;
+
     public OomWait Wait(TimeSpan timeout)
     {
         var deadline = DateTime.UtcNow + timeout;
         while (true)
         {
+            // Poll even when no time is left, so a zero timeout still reads what is already pending.
             var left = deadline - DateTime.UtcNow;
-            if (left < TimeSpan.Zero || !FdWait.Readable(inotify, left)) return OomWait.Timeout;
+            if (!FdWait.Readable(inotify, left < TimeSpan.Zero ? TimeSpan.Zero : left)) return OomWait.Timeout;
             FdWait.Drain(inotify, 4096);
             if (OomKills() is { } now && now > kills)
             {

@@ -39,6 +39,18 @@ public sealed class ContainerStoreTests : IDisposable
     }
 
     [Fact]
+    public void SaveConfigReplacesTheSnapshotWhole()
+    {
+        Started("c1");
+        using (var h = store.Lock("c1"))
+            h.SaveConfig(Config with { Linux = new Abstractions.Oci.Linux { Resources = new LinuxResources { Pids = new LinuxPids { Limit = 7 } } } });
+        var saved = store.LoadConfig("c1");
+        Assert.Equal("box", saved.Hostname);
+        Assert.Equal(7, saved.Linux!.Resources!.Pids!.Limit);
+        Assert.Empty(Directory.GetFiles(Path.Combine(root, "c1"), "*.tmp"));
+    }
+
+    [Fact]
     public void CreateMakesAPrivateDirectoryWithStateConfigAndLock()
     {
         using (var h = store.Create(NewRecord("c1"), Config))
