@@ -312,7 +312,7 @@ public sealed class RootlessTests(RootlessUser user) : IClassFixture<RootlessUse
                 "this host delegates a cgroup to the user, so the container has one and nothing is refused");
             var r = Hull(b.Dir, [command, .. options, id]);
             Skip.If(r.Stderr.Contains("is not provided by the 'linux' backend", StringComparison.Ordinal),
-                $"hull {command} is not on this branch yet (issue 5)");
+                $"hull {command} is not on this branch yet (issues 4 and 5)");
             Assert.Equal(1, r.ExitCode);
             Assert.Contains("hull ran rootless", r.Stderr);
             Assert.Contains("Delegate=yes", r.Stderr);
@@ -409,6 +409,8 @@ public sealed class RootlessTests(RootlessUser user) : IClassFixture<RootlessUse
             Assert.Equal("running", Status(b.Dir, id));
             var pid = JsonNode.Parse(Hull(b.Dir, "state", id).Stdout)!["pid"]!.GetValue<int>();
             var ps = Hull(b.Dir, "ps", "--format", "json", id);
+            Skip.If(ps.Stderr.Contains("is not provided by the 'linux' backend", StringComparison.Ordinal),
+                "hull ps is not on this branch yet (issue 4)");
             Assert.True(ps.ExitCode == 0, ps.ToString());
             Assert.Equal([pid], JsonNode.Parse(ps.Stdout)!.AsArray().Select(p => p!.GetValue<int>()));
             var stats = Hull(b.Dir, "events", "--stats", id);
