@@ -36,6 +36,9 @@ internal static unsafe partial class Libc
     internal static partial int fcntl(int fd, int cmd, int arg);
 
     [LibraryImport(Name, SetLastError = true)]
+    internal static partial int dup3(int oldFd, int newFd, int flags);
+
+    [LibraryImport(Name, SetLastError = true)]
     internal static partial int socketpair(int domain, int type, int protocol, int* sv);
 
     [LibraryImport(Name, SetLastError = true, StringMarshalling = StringMarshalling.Utf8)]

@@ -41,6 +41,7 @@ public static class ContainerInit
             channel.Expect(SyncMessage.HooksDone, "hull");
             setup.RunCreateContainerHooks(spec, HookState(spec, options, ContainerStatus.Creating), options.Rootfs);
             setup.EnterRootfs();
+            DevNullStdio.Reopen();
             setup.ConfigureContainer(spec);
             if (!options.NoNewKeyring) SessionKeyring.Join(options.Id);
             RaiseHardLimits(process.Rlimits, Ops);
