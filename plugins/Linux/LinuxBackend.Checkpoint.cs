@@ -50,6 +50,10 @@ internal sealed partial class LinuxBackend
     {
         var id = ContainerId.Validate(request.Id);
         if (Directory.Exists(Store.DirectoryOf(id))) throw new ContainerExistsException(id);
+        // runc 1.1 accepts the flag on restore and silently uses soft mode instead.
+        if (request.ManageCgroupsMode == CgroupsMode.Strict)
+            throw new UsageException("--manage-cgroups-mode strict cannot restore a container: CRIU then refuses cgroups that exist, " +
+                "and the container's cgroups are made before CRIU restores into them; use soft (the default), full or ignore");
         var checkpointer = Checkpointer();
         var (bundle, _, spec) = ReadBundle(request.Bundle);
         var rootfs = RootfsOf(bundle, spec);
