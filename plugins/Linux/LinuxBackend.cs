@@ -86,7 +86,18 @@ internal sealed partial class LinuxBackend(BackendContext context) : PlatformBac
         });
     }
 
-    public override void Delete(DeleteRequest request) => DeleteContainer(request.Id, request.Force);
+    public override void Delete(DeleteRequest request)
+    {
+        try
+        {
+            DeleteContainer(request.Id, request.Force);
+        }
+        // As runc: --force on a container that is already gone succeeds, so clients (conmon's
+        // cleanup, shims) can delete idempotently.
+        catch (ContainerNotFoundException) when (request.Force)
+        {
+        }
+    }
 
     ContainerRecord CreateContainer(string id, string bundleArg, LaunchOptions launch)
     {
@@ -105,7 +116,8 @@ internal sealed partial class LinuxBackend(BackendContext context) : PlatformBac
             fd => Libc.fcntl(fd, Libc.F_GETFD, 0) >= 0);
         var host = HostIdentity.Current();
         var rootless = RootlessFacts.Decide(host, Context.Options.Rootless);
-        var cgroup = CgroupManagers.Create(CgroupConfig.FromSpec(spec, id, rootless.RootlessCgroups, Context.Options.SystemdCgroup));
+        var cgroupConfig = CgroupConfig.FromSpec(spec, id, rootless.RootlessCgroups, Context.Options.SystemdCgroup);
+        var cgroup = CgroupManagers.Create(cgroupConfig);
 
         var draft = new ContainerRecord
         {
@@ -158,7 +170,8 @@ internal sealed partial class LinuxBackend(BackendContext context) : PlatformBac
             if (!placeFirst) PlaceInit(cgroup, init.Pid);
             ServeInit(init.Channel, spec, creating.ToOciState(Status.Creating));
 
-            cgroup.Set(spec.Linux?.Resources ?? new LinuxResources());
+            // The config's resources with runc's default device rules added (a bare deny-all otherwise).
+            cgroup.Set(cgroupConfig.Resources!);
             var record = creating with
             {
                 Status = Status.Created,

@@ -85,6 +85,8 @@ public static class DiffCases
         new("masked-paths", ["sh", "-c", "wc -c < /proc/kcore; ls /proc/acpi | wc -l"]),
         new("readonly-paths", ["sh", "-c", "echo 1 > /proc/sys/kernel/core_pattern"]),
         new("dev-nodes", ["ls", "/dev"]),
+        // The default device rules must let the container use its standard nodes (cgroup devices).
+        new("dev-nodes-usable", ["sh", "-c", "echo x > /dev/null && head -c 4 /dev/zero | wc -c && head -c 4 /dev/urandom | wc -c && echo ok"]),
         new("proc-mounted", ["sh", "-c", "cat /proc/1/cmdline | tr '\\0' ' '; echo"]),
         new("mounts-table", ["sh", "-c", "cut -d' ' -f2,3 /proc/mounts"]),
 

@@ -149,6 +149,18 @@ public sealed class LifecycleTests : IDisposable
     }
 
     [SkippableFact]
+    public void DeleteForceOfAMissingContainerSucceedsAsRuncs()
+    {
+        // conmon's cleanup and the shims delete idempotently: runc exits 0 here, and 1 without --force.
+        Runtime.RequireContainers();
+        var id = Runtime.NewId("gone");
+        Assert.Equal(0, hull.Cmd("delete", "--force", id).ExitCode);
+        var plain = hull.Cmd("delete", id);
+        Assert.Equal(1, plain.ExitCode);
+        Assert.Contains("does not exist", plain.Stderr);
+    }
+
+    [SkippableFact]
     public void RunKeepLeavesTheStoppedContainer()
     {
         Runtime.RequireContainers();
