@@ -57,6 +57,7 @@ internal sealed partial class LinuxBackend
         var checkpointer = Checkpointer();
         var (bundle, _, spec) = ReadBundle(request.Bundle);
         var rootfs = RootfsOf(bundle, spec);
+        HookRunner.Validate(spec);
         if (spec.Process?.Terminal == true || request.ConsoleSocket is not null)
             throw new HullException("restoring a container with a terminal (process.terminal, --console-socket) is not supported yet by hull");
 
