@@ -87,6 +87,9 @@ internal static unsafe partial class Libc
     [LibraryImport(Name, SetLastError = true)]
     internal static partial int getpid();
 
+    [LibraryImport(Name, SetLastError = true)]
+    internal static partial int setsid();
+
     [LibraryImport(Name, SetLastError = true, StringMarshalling = StringMarshalling.Utf8)]
     internal static partial int chdir(string path);
 

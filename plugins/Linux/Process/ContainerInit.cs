@@ -30,6 +30,9 @@ public static class ContainerInit
         IReadOnlyList<string> env;
         try
         {
+            // A session of its own, as runc's: the container owns its whole process tree (CRIU
+            // refuses to dump a tree whose session leader is outside it, without --shell-job).
+            if (Libc.setsid() < 0) throw new HullException($"setsid: {Libc.Describe(Libc.LastErrno)}");
             spec = OciJson.ParseConfig(Encoding.UTF8.GetString(channel.Expect(SyncMessage.Spec, "hull")));
             options = JsonSerializer.Deserialize(channel.Expect(SyncMessage.Options, "hull"), InitJson.Default.InitOptions)
                 ?? throw new HullException("empty init options");

@@ -321,15 +321,8 @@ __attribute__((constructor)) static void hull_bootstrap(void)
 	pid_t child = (pid_t)syscall(SYS_clone, CLONE_PARENT | SIGCHLD, NULL, NULL, NULL, NULL);
 	if (child < 0)
 		bail("creating the container's init process");
-	if (child == 0) {
-		/*
-		 * A session of its own, as runc's init: the container then owns its whole process tree
-		 * (CRIU refuses to dump a tree whose session leader is outside it, without --shell-job).
-		 */
-		if (setsid() < 0)
-			bail("setsid");
+	if (child == 0)
 		return; /* The container's init: .NET starts now. */
-	}
 
 	uint32_t pid = (uint32_t)child;
 	if (send_frame(MSG_INIT_PID, &pid, sizeof(pid)) < 0)
