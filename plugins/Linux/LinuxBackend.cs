@@ -105,25 +105,14 @@ internal sealed partial class LinuxBackend(BackendContext context) : PlatformBac
     ContainerRecord CreateContainer(string id, string bundleArg, LaunchOptions launch)
     {
         ContainerId.Validate(id);
-        var bundle = Path.GetFullPath(bundleArg);
-        var configPath = Path.Combine(bundle, "config.json");
-        string configText;
-        try { configText = File.ReadAllText(configPath); }
-        catch (Exception e) when (e is FileNotFoundException or DirectoryNotFoundException)
-        {
-            throw new ConfigException($"JSON specification file {configPath} not found: run in a bundle directory, or pass --bundle");
-        }
-        var spec = OciJson.ParseConfig(configText, configPath);
+        var (bundle, configText, spec) = ReadBundle(bundleArg);
 
         // Everything the config alone can tell is checked before anything exists.
         var process = spec.Process ?? throw new ConfigException("process is missing", "process");
         if (process.Args is not { Count: > 0 }) throw new ConfigException("args must not be empty");
         if (process.Terminal || launch.ConsoleSocket is not null)
             throw new HullException("process.terminal and --console-socket are not supported yet by hull: set \"terminal\": false in config.json");
-        var rootPath = spec.Root?.Path is { Length: > 0 } r ? r : throw new ConfigException("root.path is missing", "root.path");
-        var rootfs = Path.GetFullPath(Path.Combine(bundle, rootPath));
-        if (!Directory.Exists(rootfs))
-            throw new ConfigException($"rootfs ({rootfs}) does not exist", "root.path");
+        var rootfs = RootfsOf(bundle, spec);
         var boot = BootstrapData.From(spec);
         InitSetup.Validate(spec);
         var fds = PassedFds.From(launch.PreserveFds, Environment.GetEnvironmentVariable, Libc.getpid(),
@@ -210,6 +199,30 @@ internal sealed partial class LinuxBackend(BackendContext context) : PlatformBac
         {
             init?.Dispose();
         }
+    }
+
+    /// <summary>The bundle's absolute path and its config.json (text and parsed): what create and restore start from.</summary>
+    static (string Bundle, string ConfigText, Spec Spec) ReadBundle(string bundleArg)
+    {
+        var bundle = Path.GetFullPath(bundleArg);
+        var configPath = Path.Combine(bundle, "config.json");
+        string configText;
+        try { configText = File.ReadAllText(configPath); }
+        catch (Exception e) when (e is FileNotFoundException or DirectoryNotFoundException)
+        {
+            throw new ConfigException($"JSON specification file {configPath} not found: run in a bundle directory, or pass --bundle");
+        }
+        return (bundle, configText, OciJson.ParseConfig(configText, configPath));
+    }
+
+    /// <summary>The rootfs as an absolute host path, checked to exist.</summary>
+    static string RootfsOf(string bundle, Spec spec)
+    {
+        var rootPath = spec.Root?.Path is { Length: > 0 } r ? r : throw new ConfigException("root.path is missing", "root.path");
+        var rootfs = Path.GetFullPath(Path.Combine(bundle, rootPath));
+        if (!Directory.Exists(rootfs))
+            throw new ConfigException($"rootfs ({rootfs}) does not exist", "root.path");
+        return rootfs;
     }
 
     /// <summary>Moves the running init into the container's cgroup. If the init died meanwhile,

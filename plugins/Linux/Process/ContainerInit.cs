@@ -30,6 +30,9 @@ public static class ContainerInit
         IReadOnlyList<string> env;
         try
         {
+            // A session of its own, as runc's: the container owns its whole process tree (CRIU
+            // refuses to dump a tree whose session leader is outside it, without --shell-job).
+            if (Libc.setsid() < 0) throw new HullException($"setsid: {Libc.Describe(Libc.LastErrno)}");
             spec = OciJson.ParseConfig(Encoding.UTF8.GetString(channel.Expect(SyncMessage.Spec, "hull")));
             options = JsonSerializer.Deserialize(channel.Expect(SyncMessage.Options, "hull"), InitJson.Default.InitOptions)
                 ?? throw new HullException("empty init options");
@@ -41,6 +44,7 @@ public static class ContainerInit
             channel.Expect(SyncMessage.HooksDone, "hull");
             setup.RunCreateContainerHooks(spec, HookState(spec, options, ContainerStatus.Creating), options.Rootfs);
             setup.EnterRootfs();
+            DevNullStdio.Reopen();
             setup.ConfigureContainer(spec);
             if (!options.NoNewKeyring) SessionKeyring.Join(options.Id);
             RaiseHardLimits(process.Rlimits, Ops);
