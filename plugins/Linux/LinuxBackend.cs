@@ -8,6 +8,7 @@ using Hull.Plugins.Linux.Cgroups;
 using Hull.Plugins.Linux.Hooks;
 using Hull.Plugins.Linux.Interop;
 using Hull.Plugins.Linux.Process;
+using Hull.Plugins.Linux.Rootless;
 using Hull.Plugins.Linux.Seccomp;
 using Hull.Plugins.Linux.Security;
 using Hull.Plugins.Linux.Setup;
@@ -87,7 +88,8 @@ internal sealed partial class LinuxBackend(BackendContext context) : PlatformBac
         Store.Apply(request.Id, Operation.Kill, (handle, _) =>
         {
             var record = handle.Record;
-            var pids = request.All ? OpenCgroup(record).GetPids() : [];
+            var cgroup = OpenCgroup(record);
+            var pids = request.All && cgroup.Exists() ? cgroup.GetPids() : [];
             if (pids.Count == 0) pids = [record.InitPid];
             foreach (var pid in pids)
                 if (Libc.kill(pid, request.Signal) != 0 && Libc.LastErrno != Errno.ESRCH)
@@ -115,15 +117,7 @@ internal sealed partial class LinuxBackend(BackendContext context) : PlatformBac
     ContainerRecord CreateContainer(string id, string bundleArg, LaunchOptions launch, ForegroundConsole? foreground = null)
     {
         ContainerId.Validate(id);
-        var bundle = Path.GetFullPath(bundleArg);
-        var configPath = Path.Combine(bundle, "config.json");
-        string configText;
-        try { configText = File.ReadAllText(configPath); }
-        catch (Exception e) when (e is FileNotFoundException or DirectoryNotFoundException)
-        {
-            throw new ConfigException($"JSON specification file {configPath} not found: run in a bundle directory, or pass --bundle");
-        }
-        var spec = OciJson.ParseConfig(configText, configPath);
+        var (bundle, configText, spec) = ReadBundle(bundleArg);
 
         // Everything the config alone can tell is checked before anything exists.
         var process = spec.Process ?? throw new ConfigException("process is missing", "process");
@@ -131,10 +125,7 @@ internal sealed partial class LinuxBackend(BackendContext context) : PlatformBac
         var consoleMode = ConsoleModes.Decide(process.Terminal, launch.ConsoleSocket, detach: foreground is null);
         new LsmLabels(process.ApparmorProfile, process.SelinuxLabel)
             .Validate(LsmHost.Real, spec.Linux?.MountLabel, ("process.apparmorProfile", "process.selinuxLabel"));
-        var rootPath = spec.Root?.Path is { Length: > 0 } r ? r : throw new ConfigException("root.path is missing", "root.path");
-        var rootfs = Path.GetFullPath(Path.Combine(bundle, rootPath));
-        if (!Directory.Exists(rootfs))
-            throw new ConfigException($"rootfs ({rootfs}) does not exist", "root.path");
+        var rootfs = RootfsOf(bundle, spec);
         var boot = BootstrapData.From(spec);
         InitSetup.Validate(spec);
         var seccompFilter = SeccompCompiler.Compile(spec.Linux?.Seccomp, Context.Log);
@@ -142,6 +133,8 @@ internal sealed partial class LinuxBackend(BackendContext context) : PlatformBac
             fd => Libc.fcntl(fd, Libc.F_GETFD, 0) >= 0);
         var host = HostIdentity.Current();
         var rootless = RootlessFacts.Decide(host, Context.Options.Rootless);
+        RootlessConfig.Check(spec, rootless.RootlessEuid, host.Euid);
+        var idMaps = IdMapPlan.Decide(spec, boot.CreatesUserNamespace, rootless.RootlessEuid, host.Euid, Libc.Creds.getegid(), IdMapPlan.OnPath(Environment.GetEnvironmentVariable("PATH")));
         var cgroupConfig = CgroupConfig.FromSpec(spec, id, rootless.RootlessCgroups, Context.Options.SystemdCgroup);
         var cgroup = CgroupManagers.Create(cgroupConfig);
 
@@ -173,7 +166,7 @@ internal sealed partial class LinuxBackend(BackendContext context) : PlatformBac
             try
             {
                 init = InitLauncher.Launch(boot, initFds,
-                    writeUserMaps: pid => UserNamespaceMaps.Proc.Write(pid, spec, privileged: host.Euid == 0 && host.InInitialUserNamespace),
+                    writeUserMaps: pid => UserNamespaceMaps.Proc.Write(pid, idMaps),
                     placeInCgroup: placeFirst ? cgroup.Apply : null);
             }
             finally
@@ -226,6 +219,30 @@ internal sealed partial class LinuxBackend(BackendContext context) : PlatformBac
         {
             init?.Dispose();
         }
+    }
+
+    /// <summary>The bundle's absolute path and its config.json (text and parsed): what create and restore start from.</summary>
+    static (string Bundle, string ConfigText, Spec Spec) ReadBundle(string bundleArg)
+    {
+        var bundle = Path.GetFullPath(bundleArg);
+        var configPath = Path.Combine(bundle, "config.json");
+        string configText;
+        try { configText = File.ReadAllText(configPath); }
+        catch (Exception e) when (e is FileNotFoundException or DirectoryNotFoundException)
+        {
+            throw new ConfigException($"JSON specification file {configPath} not found: run in a bundle directory, or pass --bundle");
+        }
+        return (bundle, configText, OciJson.ParseConfig(configText, configPath));
+    }
+
+    /// <summary>The rootfs as an absolute host path, checked to exist.</summary>
+    static string RootfsOf(string bundle, Spec spec)
+    {
+        var rootPath = spec.Root?.Path is { Length: > 0 } r ? r : throw new ConfigException("root.path is missing", "root.path");
+        var rootfs = Path.GetFullPath(Path.Combine(bundle, rootPath));
+        if (!Directory.Exists(rootfs))
+            throw new ConfigException($"rootfs ({rootfs}) does not exist", "root.path");
+        return rootfs;
     }
 
     /// <summary>Moves the running init into the container's cgroup. If the init died meanwhile,

@@ -7,14 +7,16 @@ internal sealed class LinuxCriuHost : ICriuHost
 {
     public ulong NamespaceInode(string path)
     {
-        // The kernel names an open namespace file "net:[4026531840]" in /proc/self/fd: that number
-        // is the inode, and reading it this way works for bind-mounted namespace files too.
+        // A namespace file's inode is the namespace's: the number in "net:[4026531840]". It is
+        // read from the open file: /proc/self/fd of a bind mount of one (/run/netns/x) shows its path.
         SafeFileHandleOrThrow(path, out var handle);
         using (handle)
         {
-            var link = new FileInfo($"/proc/self/fd/{handle.DangerousGetHandle()}").LinkTarget;
-            if (link is not null && ParseNamespaceLink(link) is { } inode) return inode;
-            throw new HullException($"{path} is not a namespace file (it is {link ?? "unknown"})");
+            var fd = (int)handle.DangerousGetHandle();
+            if (Native.Libc.FileSystemType(fd) != Native.Libc.NSFS_MAGIC)
+                throw new HullException($"{path} is not a namespace file (a /proc/PID/ns/* file or a bind mount of one)");
+            return Native.Libc.Inode(fd)
+                ?? throw new HullException($"cannot read the inode of the namespace {path}: {Native.Libc.Describe(Native.Libc.LastErrno)}");
         }
     }
 
@@ -28,14 +30,6 @@ internal sealed class LinuxCriuHost : ICriuHost
         {
             throw new HullException($"cannot open namespace {path}: {e.Message}", e);
         }
-    }
-
-    /// <summary>"net:[4026531840]" → 4026531840.</summary>
-    internal static ulong? ParseNamespaceLink(string link)
-    {
-        var open = link.IndexOf(":[", StringComparison.Ordinal);
-        if (open < 0 || !link.EndsWith(']')) return null;
-        return ulong.TryParse(link.AsSpan(open + 2, link.Length - open - 3), out var inode) ? inode : null;
     }
 
     public bool IsFileInContainer(int pid, string containerPath)

@@ -96,6 +96,32 @@ internal static unsafe partial class Libc
     [LibraryImport("libc")]
     public static partial int sigemptyset(void* set);
 
+    /// <summary>statfs's f_type of namespace files (/proc/PID/ns/*, and bind mounts of them).</summary>
+    public const long NSFS_MAGIC = 0x6e736673;
+    const int AT_EMPTY_PATH = 0x1000;
+    const uint STATX_INO = 0x100;
+
+    [LibraryImport("libc", SetLastError = true)]
+    private static partial int fstatfs(int fd, byte* buf);
+
+    [LibraryImport("libc", SetLastError = true, StringMarshalling = StringMarshalling.Utf8)]
+    private static partial int statx(int dirfd, string path, int flags, uint mask, byte* buf);
+
+    /// <summary>The filesystem type of an open fd (struct statfs starts with f_type), or -1 with errno set.</summary>
+    public static long FileSystemType(int fd)
+    {
+        // Larger than struct statfs on every 64-bit ABI.
+        var buf = stackalloc byte[256];
+        return fstatfs(fd, buf) == 0 ? *(long*)buf : -1;
+    }
+
+    /// <summary>The inode number of an open fd (struct statx's stx_ino, at offset 32), or null with errno set.</summary>
+    public static ulong? Inode(int fd)
+    {
+        var buf = stackalloc byte[256];
+        return statx(fd, "", AT_EMPTY_PATH, STATX_INO, buf) == 0 ? *(ulong*)(buf + 32) : null;
+    }
+
     [LibraryImport("libc")]
     public static partial int sigfillset(void* set);
 

@@ -55,7 +55,7 @@ internal static class CgroupManagers
     {
         fs ??= CgroupFs.Instance;
         if (paths is null || paths.Count == 0)
-            return new NullCgroupManager(rootless ? "rootless: hull could not create one" : "cgroups are not available");
+            return new NullCgroupManager(rootless ? RootlessCgroups.NoCgroup : "cgroups are not available");
         if (paths.Count == 1 && paths.TryGetValue("", out var unified))
             return new CgroupV2Manager(fs, unified, rootless);
         return new CgroupV1Manager(fs, paths, rootless);

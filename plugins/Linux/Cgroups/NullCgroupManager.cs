@@ -31,8 +31,9 @@ internal sealed class NullCgroupManager(string reason) : ICgroupManager
 
     public FreezerState GetFreezerState() => FreezerState.Undefined;
 
-    /// <summary>No cgroup, so no list of its processes: callers fall back to the init process alone.</summary>
-    public IReadOnlyList<int> GetPids() => [];
+    /// <summary>No cgroup, so no list of its processes (ps needs one; kill --all checks <see cref="Exists"/>
+    /// and signals the init alone).</summary>
+    public IReadOnlyList<int> GetPids() => throw Unavailable("list the processes of");
 
     public void KillAll() => throw Unavailable("kill all processes of");
 

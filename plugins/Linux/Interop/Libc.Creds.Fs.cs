@@ -34,6 +34,9 @@ internal static unsafe partial class Libc
         [LibraryImport(Lib)]
         internal static partial uint geteuid();
 
+        [LibraryImport(Lib)]
+        internal static partial uint getegid();
+
         [LibraryImport(Lib, SetLastError = true)]
         internal static partial int sethostname(byte* name, nuint length);
 

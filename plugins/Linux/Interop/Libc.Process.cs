@@ -36,6 +36,9 @@ internal static unsafe partial class Libc
     internal static partial int fcntl(int fd, int cmd, int arg);
 
     [LibraryImport(Name, SetLastError = true)]
+    internal static partial int dup3(int oldFd, int newFd, int flags);
+
+    [LibraryImport(Name, SetLastError = true)]
     internal static partial int socketpair(int domain, int type, int protocol, int* sv);
 
     [LibraryImport(Name, SetLastError = true, StringMarshalling = StringMarshalling.Utf8)]
@@ -83,6 +86,9 @@ internal static unsafe partial class Libc
 
     [LibraryImport(Name, SetLastError = true)]
     internal static partial int getpid();
+
+    [LibraryImport(Name, SetLastError = true)]
+    internal static partial int setsid();
 
     [LibraryImport(Name, SetLastError = true, StringMarshalling = StringMarshalling.Utf8)]
     internal static partial int chdir(string path);

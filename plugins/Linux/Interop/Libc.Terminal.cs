@@ -85,12 +85,6 @@ internal static unsafe partial class Libc
     internal static partial int ioctl_int(int fd, ulong request, nint arg);
 
     [LibraryImport(Name, SetLastError = true)]
-    internal static partial int setsid();
-
-    [LibraryImport(Name, SetLastError = true)]
-    internal static partial int dup3(int oldFd, int newFd, int flags);
-
-    [LibraryImport(Name, SetLastError = true)]
     internal static partial int isatty(int fd);
 
     [LibraryImport(Name, SetLastError = true)]

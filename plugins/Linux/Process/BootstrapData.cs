@@ -32,7 +32,14 @@ internal static class NamespaceFlags
 /// </summary>
 internal sealed record BootstrapData(uint CloneFlags, IReadOnlyList<(uint Type, string Path)> Joins, string? TimeOffsets)
 {
-    const uint AttrCloneFlags = 1, AttrNsPath = 2, AttrTimeOffsets = 3;
+    const uint AttrCloneFlags = 1, AttrNsPath = 2, AttrTimeOffsets = 3, AttrOomScoreAdj = 4;
+
+    /// <summary>
+    /// process.oomScoreAdj, written by the bootstrap before it makes itself non-dumpable: after
+    /// that, /proc/self/oom_score_adj belongs to the host's root, and an unprivileged hull could
+    /// not even raise it (runc writes it at the same point).
+    /// </summary>
+    public int? OomScoreAdj { get; init; }
 
     public bool CreatesUserNamespace => (CloneFlags & NamespaceFlags.User) != 0;
 
@@ -82,7 +89,7 @@ internal sealed record BootstrapData(uint CloneFlags, IReadOnlyList<(uint Type, 
             }
             offsets = text.ToString();
         }
-        return new BootstrapData(flags, joins, offsets);
+        return new BootstrapData(flags, joins, offsets) { OomScoreAdj = spec.Process?.OomScoreAdj };
     }
 
     public byte[] Encode()
@@ -107,6 +114,7 @@ internal sealed record BootstrapData(uint CloneFlags, IReadOnlyList<(uint Type, 
             Attr(AttrNsPath, value);
         }
         if (TimeOffsets is not null) Attr(AttrTimeOffsets, Encoding.UTF8.GetBytes(TimeOffsets));
+        if (OomScoreAdj is { } adj) Attr(AttrOomScoreAdj, Encoding.UTF8.GetBytes(adj.ToString(System.Globalization.CultureInfo.InvariantCulture)));
         return buffer.ToArray();
     }
 }

@@ -30,8 +30,9 @@ public static class ContainerInit
         try
         {
             // A session of its own, as runc's: the container is not in the caller's process group
-            // (Ctrl-C at the caller's terminal reaches hull, which forwards it), and a pty can
-            // become its controlling terminal.
+            // (Ctrl-C at the caller's terminal reaches hull, which forwards it), a pty can become
+            // its controlling terminal, and it owns its whole process tree (CRIU refuses to dump a
+            // tree whose session leader is outside it, without --shell-job).
             if (Libc.setsid() < 0) throw new HullException($"setsid: {Libc.Describe(Libc.LastErrno)}");
             var first = channel.Receive() ?? throw new HullException("hull exited before sending the process to run");
             return first.Type == SyncMessage.ExecOptions
@@ -82,6 +83,7 @@ public static class ContainerInit
                 pty.BecomeStdio();
             }
             setup.EnterRootfs();
+            DevNullStdio.Reopen();
             setup.ConfigureContainer(spec);
             if (!options.NoNewKeyring) SessionKeyring.Join(options.Id);
             RaiseHardLimits(process.Rlimits, Ops);

@@ -99,6 +99,11 @@ internal static class RootfsPlanner
             Recursive = options.Recursive,
             NoSymlinks = MustNotBeSymlink(dest, type),
             CopyUp = options.CopyUp && type == "tmpfs",
+            // The kernel refuses sysfs to a user namespace that does not own the network namespace
+            // (rootless without its own netns): the host's /sys, bound with the same flags, as crun does.
+            WhenRefused = type == "sysfs"
+                ? Bind(dest, "/sys", options with { Flags = options.Flags | MountFlags.BIND | MountFlags.REC }) with { NoSymlinks = true }
+                : null,
         });
         if (laterReadonly) finalize.Add(new RemountStep(dest, options.Flags));
     }

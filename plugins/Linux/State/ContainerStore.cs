@@ -74,7 +74,14 @@ internal sealed class ContainerStore
         var temp = Path.Combine(Root, string.Create(CultureInfo.InvariantCulture,
             $"{NewDirPrefix}{record.Id}.{Environment.ProcessId}.{Random.Shared.Next():x8}"));
         // 0711 as runc's: the container's init (maybe another uid) reaches the fifo inside by fd.
-        Libc.Fs.MakeDirectory(temp, 0x1c9 /* 0711 */, $"creating the state directory for {record.Id}");
+        try
+        {
+            Libc.Fs.MakeDirectory(temp, 0x1c9 /* 0711 */, $"creating the state directory for {record.Id}");
+        }
+        catch (SyscallException e) when (e.Errno == SyscallException.EACCES)
+        {
+            throw RootDir.PermissionDenied($"cannot create container {record.Id} in the root directory {Root}", euid);
+        }
         SafeFileHandle? lockFile = null;
         try
         {

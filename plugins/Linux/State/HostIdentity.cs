@@ -97,15 +97,18 @@ internal static class RootDir
         var what = $"cannot create the root directory {path}";
         try
         {
-            var parent = System.IO.Path.GetDirectoryName(path);
-            if (parent is not null && !Directory.Exists(parent)) Directory.CreateDirectory(parent);
-            Interop.Libc.Fs.MakeDirectory(path, Private, what);
+            // Missing parents (an XDG_RUNTIME_DIR not made yet) are private too, as runc's MkdirAll(root, 0700).
+            var missing = new Stack<string>();
+            for (var dir = path; dir is not null && !Directory.Exists(dir); dir = System.IO.Path.GetDirectoryName(dir))
+                missing.Push(dir);
+            while (missing.TryPop(out var dir))
+                Interop.Libc.Fs.MakeDirectory(dir, Private, what);
             if (choice.FromXdgRuntimeDir)
                 Interop.Libc.Fs.Check(Interop.Libc.Fs.fchmodat(Interop.Libc.Fs.AT_FDCWD, path, Private | Sticky, 0), what);
         }
-        catch (Interop.SyscallException e) when (e.Errno == Interop.SyscallException.EACCES && euid != 0 && path == SystemDefault)
+        catch (Interop.SyscallException e) when (e.Errno == Interop.SyscallException.EACCES)
         {
-            throw new Abstractions.Errors.HullException($"{what}: permission denied; as a non-root user set XDG_RUNTIME_DIR or pass --root");
+            throw PermissionDenied(what, euid);
         }
         catch (Exception e) when (e is IOException or UnauthorizedAccessException)
         {
@@ -113,4 +116,9 @@ internal static class RootDir
         }
         return path;
     }
+
+    /// <summary>EACCES on the root dir: for a non-root user, the way out (usually XDG_RUNTIME_DIR unset, so /run/hull).</summary>
+    internal static Abstractions.Errors.HullException PermissionDenied(string what, uint euid) =>
+        new($"{what}: permission denied" + (euid == 0 ? ""
+            : $"; as a non-root user (uid {euid}) set XDG_RUNTIME_DIR (hull then uses $XDG_RUNTIME_DIR/hull) or pass --root with a directory you own"));
 }

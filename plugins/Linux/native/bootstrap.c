@@ -52,6 +52,7 @@ enum {
 	ATTR_CLONE_FLAGS = 1,  /* u32: namespaces to create (CLONE_NEW*) */
 	ATTR_NS_PATH = 2,      /* u32 CLONE_NEW* type, then a NUL-terminated path to setns() into */
 	ATTR_TIME_OFFSETS = 3, /* text written to /proc/self/timens_offsets of a new time namespace */
+	ATTR_OOM_SCORE_ADJ = 4, /* text written to /proc/self/oom_score_adj while we are still dumpable */
 };
 
 #define MAX_BOOT_DATA (64 * 1024)
@@ -150,6 +151,8 @@ struct boot_config {
 	int njoins;
 	const char *time_offsets;
 	uint32_t time_offsets_len;
+	const char *oom_score_adj;
+	uint32_t oom_score_adj_len;
 };
 
 static void parse_boot_data(char *data, uint32_t len, struct boot_config *cfg)
@@ -188,6 +191,10 @@ static void parse_boot_data(char *data, uint32_t len, struct boot_config *cfg)
 			cfg->time_offsets = value;
 			cfg->time_offsets_len = alen;
 			break;
+		case ATTR_OOM_SCORE_ADJ:
+			cfg->oom_score_adj = value;
+			cfg->oom_score_adj_len = alen;
+			break;
 		default:
 			errno = 0;
 			bail("bootstrap data: unknown attribute %u", attr);
@@ -223,6 +230,12 @@ static void join_namespaces(struct boot_config *cfg)
 /* Asks the parent to write our uid/gid maps: an unprivileged process cannot map itself. */
 static void sync_user_maps(void)
 {
+	/*
+	 * A non-dumpable process's /proc files belong to the host's root, so an unprivileged parent
+	 * could not write our maps. Dumpable just for this exchange: nothing of the container runs yet.
+	 */
+	if (prctl(PR_SET_DUMPABLE, 1, 0, 0, 0) < 0)
+		bail("prctl(PR_SET_DUMPABLE, 1) for the user namespace maps");
 	if (send_frame(MSG_USERMAP_REQ, NULL, 0) < 0)
 		bail("asking the parent for user namespace maps");
 	uint32_t head[2];
@@ -230,6 +243,8 @@ static void sync_user_maps(void)
 		errno = 0;
 		bail("the parent did not write the user namespace maps");
 	}
+	if (prctl(PR_SET_DUMPABLE, 0, 0, 0, 0) < 0)
+		bail("prctl(PR_SET_DUMPABLE, 0)");
 }
 
 /* Become root of the (new or joined) user namespace, so that the C# init has its capabilities. */
@@ -242,6 +257,24 @@ static void become_ns_root(void)
 		bail("setgroups(0) in the user namespace");
 	if (setresuid(0, 0, 0) < 0)
 		bail("setresuid(0) in the user namespace");
+}
+
+/*
+ * Must run while we are dumpable: a non-dumpable process's /proc/self files belong to the host's
+ * root, so an unprivileged hull could not even raise its score. Every later process inherits it.
+ */
+static void write_oom_score_adj(const struct boot_config *cfg)
+{
+	int fd = open("/proc/self/oom_score_adj", O_WRONLY | O_CLOEXEC);
+	if (fd < 0)
+		bail("opening /proc/self/oom_score_adj");
+	if (write_all(fd, cfg->oom_score_adj, cfg->oom_score_adj_len) < 0) {
+		if (errno == EACCES)
+			bail("setting process.oomScoreAdj to %.*s: lowering it needs CAP_SYS_RESOURCE, which a non-root user lacks",
+			     (int)cfg->oom_score_adj_len, cfg->oom_score_adj);
+		bail("setting process.oomScoreAdj to %.*s", (int)cfg->oom_score_adj_len, cfg->oom_score_adj);
+	}
+	close(fd);
 }
 
 static void write_time_offsets(const struct boot_config *cfg)
@@ -270,10 +303,6 @@ __attribute__((constructor)) static void hull_bootstrap(void)
 	/* Above the socket is the exec fifo, then the fd hull exec'd us from: not ours to keep. */
 	close_range((unsigned)boot_fd + 2, ~0U, 0);
 
-	/* Nothing in the container may ptrace us or read our memory while we hold host resources. */
-	if (prctl(PR_SET_DUMPABLE, 0, 0, 0, 0) < 0)
-		bail("prctl(PR_SET_DUMPABLE)");
-
 	uint32_t head[2];
 	if (read_all(boot_fd, head, sizeof(head)) < 0 || head[0] != MSG_BOOT_DATA || head[1] > MAX_BOOT_DATA) {
 		errno = 0;
@@ -287,6 +316,15 @@ __attribute__((constructor)) static void hull_bootstrap(void)
 	}
 	struct boot_config cfg = { 0 };
 	parse_boot_data(data, head[1], &cfg);
+	if (cfg.oom_score_adj_len > 0)
+		write_oom_score_adj(&cfg);
+
+	/*
+	 * Nothing in the container may ptrace us or read our memory while we hold host resources.
+	 * Until here we were only in hull's namespaces, reading what hull sent (runc's order).
+	 */
+	if (prctl(PR_SET_DUMPABLE, 0, 0, 0, 0) < 0)
+		bail("prctl(PR_SET_DUMPABLE)");
 
 	int joined_user = 0;
 	for (int i = 0; i < cfg.njoins; i++)

@@ -55,7 +55,8 @@ internal sealed partial class CgroupV1Manager : ICgroupManager
                 }
                 catch (CgroupFsException e)
                 {
-                    throw new CgroupException($"cannot place process {pid} in its {Describe(controller)} cgroup: {e.Message}", e);
+                    var hint = rootless && e.IsPermission ? $" ({RootlessCgroups.MayNotWrite})" : "";
+                    throw new CgroupException($"cannot place process {pid} in its {Describe(controller)} cgroup: {e.Message}{hint}", e);
                 }
             }
         }
@@ -113,7 +114,9 @@ internal sealed partial class CgroupV1Manager : ICgroupManager
     string FreezerPath(string operation) =>
         paths.TryGetValue("freezer", out var dir)
             ? dir
-            : throw new CgroupException($"cannot {operation} the container: the freezer cgroup controller is not mounted on this host (or hull could not create the container's freezer cgroup)");
+            : throw new CgroupException(rootless
+                ? $"cannot {operation} the container: it has no freezer cgroup ({RootlessCgroups.NoCgroup})"
+                : $"cannot {operation} the container: the freezer cgroup controller is not mounted on this host");
 
     public IReadOnlyList<int> GetPids()
     {

@@ -48,7 +48,7 @@ internal sealed partial class CgroupV2Manager : ICgroupManager
         {
             CgroupTree.RemoveCreated(fs, created);
             var hint = rootless && e.IsPermission
-                ? " (rootless: hull may not write this cgroup; delegate a cgroup v2 subtree to this user, e.g. systemd's Delegate=yes, or drop linux.cgroupsPath and the limits)"
+                ? $" ({RootlessCgroups.MayNotWrite})"
                 : "";
             throw new CgroupException($"cannot place process {pid} in cgroup {dir}: {e.Message}{hint}", e);
         }
@@ -93,7 +93,7 @@ internal sealed partial class CgroupV2Manager : ICgroupManager
     void RequireFreezer(string operation)
     {
         if (!placed || !fs.FileExists(File("cgroup.freeze")))
-            throw new CgroupException($"cannot {operation} the container: {(placed ? "this kernel has no cgroup v2 freezer (cgroup.freeze needs Linux 5.2)" : "it has no cgroup (rootless without a delegated cgroup)")}");
+            throw new CgroupException($"cannot {operation} the container: {(placed ? "this kernel has no cgroup v2 freezer (cgroup.freeze needs Linux 5.2)" : $"it has no cgroup ({RootlessCgroups.NoCgroup})")}");
     }
 
     void WaitFrozen()
