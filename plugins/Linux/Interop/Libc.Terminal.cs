@@ -8,7 +8,7 @@ internal static unsafe partial class Libc
 {
     internal const int SOL_SOCKET = 1, SCM_RIGHTS = 1, MSG_NOSIGNAL = 0x4000, MSG_CMSG_CLOEXEC = 0x40000000;
     internal const int STDIN = 0, STDOUT = 1, STDERR = 2;
-    internal const ulong TIOCGWINSZ = 0x5413, TIOCSWINSZ = 0x5414, TIOCSCTTY = 0x540E, TIOCSPTLCK = 0x40045431, TIOCGPTPEER = 0x5441, TIOCGPTN = 0x80045430;
+    internal const ulong TIOCGWINSZ = 0x5413, TIOCSWINSZ = 0x5414, TIOCSCTTY = 0x540E, TIOCSPTLCK = 0x40045431, TIOCGPTPEER = 0x5441;
     internal const int TCSANOW = 0;
     internal const int SIGWINCH = 28;
 

@@ -20,8 +20,6 @@ internal static unsafe partial class SeccompNative
 
     internal const uint SECCOMP_SET_MODE_FILTER = 1;
     internal const uint MFD_CLOEXEC = 1;
-    internal const int AF_UNIX = 1, SOCK_STREAM = 1, SOCK_CLOEXEC = 0x80000;
-    internal const int SOL_SOCKET = 1, SCM_RIGHTS = 1, MSG_NOSIGNAL = 0x4000;
     internal const int EINTR = 4, EFAULT = 14, EINVAL = 22, EACCES = 13, EBUSY = 16, ENOMEM = 12, ENOSYS = 38;
 
     [StructLayout(LayoutKind.Sequential)]
@@ -29,44 +27,6 @@ internal static unsafe partial class SeccompNative
     {
         public ushort Len;
         public void* Filter;
-    }
-
-    [StructLayout(LayoutKind.Sequential)]
-    internal struct IoVec
-    {
-        public void* Base;
-        public nuint Len;
-    }
-
-    [StructLayout(LayoutKind.Sequential)]
-    internal struct MsgHdr
-    {
-        public void* Name;
-        public uint NameLen;
-        public IoVec* Iov;
-        public nuint IovLen;
-        public void* Control;
-        public nuint ControlLen;
-        public int Flags;
-    }
-
-    /// <summary>struct cmsghdr followed by one int, padded to CMSG_SPACE(sizeof(int)) = 24 bytes.</summary>
-    [StructLayout(LayoutKind.Sequential)]
-    internal struct CmsgOneFd
-    {
-        public nuint Len;
-        public int Level;
-        public int Type;
-        public int Fd;
-        private int padding;
-    }
-
-    /// <summary>sockaddr_un: family + 108 bytes of path.</summary>
-    [StructLayout(LayoutKind.Sequential)]
-    internal struct SockaddrUn
-    {
-        public ushort Family;
-        public fixed byte Path[108];
     }
 
     // syscall(2) is variadic; on x86_64 and aarch64 Linux integer varargs travel in the same
@@ -79,13 +39,4 @@ internal static unsafe partial class SeccompNative
 
     [LibraryImport("libc", SetLastError = true)]
     internal static partial int close(int fd);
-
-    [LibraryImport("libc", SetLastError = true)]
-    internal static partial int socket(int domain, int type, int protocol);
-
-    [LibraryImport("libc", SetLastError = true)]
-    internal static partial int connect(int fd, SockaddrUn* addr, uint addrLen);
-
-    [LibraryImport("libc", SetLastError = true)]
-    internal static partial nint sendmsg(int fd, MsgHdr* msg, int flags);
 }

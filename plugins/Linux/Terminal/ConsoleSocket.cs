@@ -19,11 +19,8 @@ internal interface IConsoleReceiver
 /// the pty master goes in runc's protocol: one sendmsg whose data is the master's name and whose
 /// SCM_RIGHTS holds the fd. conmon and containerd's shim read it this way.
 /// </summary>
-internal sealed unsafe class ConsoleSocket : IConsoleReceiver, IDisposable
+internal sealed class ConsoleSocket : IConsoleReceiver, IDisposable
 {
-    /// <summary>sun_path holds 108 bytes including the terminating NUL.</summary>
-    const int MaxPath = 107;
-
     readonly string path;
     int socket;
 
@@ -33,25 +30,7 @@ internal sealed unsafe class ConsoleSocket : IConsoleReceiver, IDisposable
         this.socket = socket;
     }
 
-    public static ConsoleSocket Connect(string path)
-    {
-        var bytes = Encoding.UTF8.GetBytes(path);
-        if (bytes.Length is 0 or > MaxPath)
-            throw new HullException($"--console-socket {path}: not a usable unix socket path (1 to {MaxPath} bytes)");
-        var fd = Libc.Check(Libc.socket(Libc.AF_UNIX, Libc.SOCK_STREAM | Libc.SOCK_CLOEXEC, 0), "creating a socket for the console");
-        var addr = new Libc.SockaddrUn { Family = Libc.AF_UNIX };
-        bytes.CopyTo(new Span<byte>(addr.Path, MaxPath));
-        int rc;
-        do rc = Libc.connect(fd, &addr, (uint)(sizeof(ushort) + bytes.Length + 1));
-        while (rc < 0 && Libc.LastErrno == Errno.EINTR);
-        if (rc < 0)
-        {
-            var errno = Libc.LastErrno;
-            Libc.close(fd);
-            throw new HullException($"cannot connect to the console socket {path}: {Libc.Describe(errno)}");
-        }
-        return new ConsoleSocket(path, fd);
-    }
+    public static ConsoleSocket Connect(string path) => new(path, FdPassing.Connect(path, "the console socket"));
 
     public void Accept(int master)
     {

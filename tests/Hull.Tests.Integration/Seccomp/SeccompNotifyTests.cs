@@ -95,6 +95,6 @@ public class SeccompNotifyTests
         var e = Assert.Throws<Hull.Abstractions.Errors.HullException>(() => SeccompListener.Send(box.PathOf("nobody.sock"), anyFd,
             new ContainerProcessState { Pid = 1, State = new RuntimeState { Id = "x", Status = "running", Bundle = "/" } }));
         Assert.Contains("cannot connect to the seccomp agent", e.Message);
-        Assert.Contains("No such file or directory", e.Message);
+        Assert.Contains("no such file or directory", e.Message, StringComparison.OrdinalIgnoreCase);
     }
 }
