@@ -89,7 +89,7 @@ public static class ContainerInit
             RaiseHardLimits(process.Rlimits, Ops);
             if (labelProc is not null) labels.ApplySelinux(labelProc);
             lockdown = new ProcessLockdown(options.Seccomp, process, channel, Ops);
-            var user = setup.BecomeContainerProcess(spec, options.RootlessEuid, lockdown.BeforeCapabilityDrop);
+            var user = setup.BecomeContainerProcess(spec, options.RootlessEuid, lockdown.HeldCapabilities);
             if (labelProc is not null) labels.ApplyAppArmor(labelProc);
             env = ProcessSetup.WithHome([.. process.Env ?? [], .. options.ExtraEnv], user);
             EnterCwd(process.Cwd);

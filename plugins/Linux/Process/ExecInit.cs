@@ -11,8 +11,7 @@ namespace Hull.Plugins.Linux.Process;
 /// <summary>
 /// exec's process in hull-init, once bootstrap.c has joined every namespace of the container (and
 /// hull has put it in the container's cgroup): runc's setns init, in its order — session keyring,
-/// terminal, SELinux label, [seccomp without no_new_privs], user and capabilities, AppArmor, cwd,
-/// rlimits, [seccomp], execve. Failures go to hull over the channel, which closes (close-on-exec)
+/// terminal, SELinux label, user and capabilities, AppArmor, cwd, rlimits, seccomp, execve. Failures go to hull over the channel, which closes (close-on-exec)
 /// when execve succeeds.
 /// </summary>
 internal static class ExecInit
@@ -39,7 +38,7 @@ internal static class ExecInit
         ContainerInit.RaiseHardLimits(process.Rlimits, ops);
         if (labelProc is not null) labels.ApplySelinux(labelProc);
         var lockdown = new ProcessLockdown(options.Seccomp, process, channel, ops);
-        var user = new ProcessSetup(ops).Apply(process, options.RootlessEuid, lockdown.BeforeCapabilityDrop,
+        var user = new ProcessSetup(ops).Apply(process, options.RootlessEuid, lockdown.HeldCapabilities,
             warning => channel.Send(SyncMessage.Warning, warning));
         if (labelProc is not null) labels.ApplyAppArmor(labelProc);
         var env = ProcessSetup.WithHome(process.Env ?? [], user);

@@ -8,16 +8,13 @@ namespace Hull.Plugins.Linux.Process;
 
 /// <summary>
 /// The last of the container process's set-up, shared by the init and exec's process: the exact
-/// rlimits, then the seccomp filter (with the notify fd handed to hull), then execve — in the
-/// place Seccomp/README.md gives the filter:
-/// <list type="bullet">
-/// <item>no_new_privs off and CAP_SYS_ADMIN not kept: the kernel wants CAP_SYS_ADMIN to install a
-/// filter, so before the capabilities are dropped (<see cref="BeforeCapabilityDrop"/>, runc's order);</item>
-/// <item>otherwise right before execve, with execve prepared first (<see cref="Exec"/>), so that
-/// nothing of the runtime's runs under the filter — except for the init with a notify listener,
-/// which hands the fd over before it reports ready, while hull's `create` still listens
-/// (<see cref="Apply"/>, runc 1.1's order).</item>
-/// </list>
+/// rlimits, then the seccomp filter (with the notify fd handed to hull), then execve, prepared
+/// first so that nothing of the runtime's runs under the filter. Without no_new_privs the kernel
+/// installs a filter only for a holder of CAP_SYS_ADMIN: if the process is not to keep it, it is
+/// held (<see cref="HeldCapabilities"/>) through the user switch and dropped by one capset right
+/// after the filter — the only syscall that then runs under it, where runc installs the filter
+/// before its whole user and capability switch. The init with a notify listener applies all this
+/// before it reports ready, while hull's `create` still listens for the fd (runc 1.1's order).
 /// </summary>
 internal sealed class ProcessLockdown
 {
@@ -25,37 +22,30 @@ internal sealed class ProcessLockdown
 
     readonly SeccompFilter? filter;
     readonly IReadOnlyList<PosixRlimit>? rlimits;
+    readonly CapabilitySets final;
     readonly SyncChannel channel;
     readonly IProcessOps ops;
     readonly ISeccompKernel kernel;
-    readonly bool early;
     bool applied;
 
     public ProcessLockdown(SeccompFilter? filter, Abstractions.Oci.Process process, SyncChannel channel, IProcessOps ops, ISeccompKernel? kernel = null)
     {
         this.filter = filter;
         rlimits = process.Rlimits;
+        final = CapabilitySets.From(process.Capabilities, ops.LastCap, out _);
         this.channel = channel;
         this.ops = ops;
         this.kernel = kernel ?? SeccompKernel.Instance;
-        early = InstallsBeforeCapabilityDrop(filter is not null, process, ops.LastCap);
+        HeldCapabilities = filter is not null && !process.NoNewPrivileges && (final.Effective & (1UL << CapSysAdmin)) == 0
+            ? 1UL << CapSysAdmin
+            : 0;
     }
 
-    /// <summary>The filter goes in before the capability drop (see the class remarks).</summary>
-    public bool InstallsEarly => early;
+    /// <summary>What <see cref="ProcessSetup"/> must keep on top of the process's capabilities until <see cref="Apply"/>.</summary>
+    public ulong HeldCapabilities { get; }
 
-    /// <summary>Whether the filter must go in while the capabilities are still all there.</summary>
-    internal static bool InstallsBeforeCapabilityDrop(bool hasFilter, Abstractions.Oci.Process process, int lastCap) =>
-        hasFilter && !process.NoNewPrivileges
-        && (CapabilitySets.From(process.Capabilities, lastCap, out _).Effective & (1UL << CapSysAdmin)) == 0;
-
-    /// <summary>The hook <see cref="ProcessSetup"/> calls with every capability still held.</summary>
-    public void BeforeCapabilityDrop()
-    {
-        if (early) Apply();
-    }
-
-    /// <summary>Rlimits and the filter, now, unless already done; hands a notify fd to hull.</summary>
+    /// <summary>Rlimits, the filter and the final capabilities, now, unless already done; hands a
+    /// notify fd to hull.</summary>
     public void Apply()
     {
         if (applied) return;
@@ -63,6 +53,7 @@ internal sealed class ProcessLockdown
         Rlimits.Apply(rlimits, 0, ops);
         if (filter is null) return;
         var fd = filter.Install(kernel);
+        if (HeldCapabilities != 0) ops.SetCapabilities(final.Effective, final.Permitted, final.Inheritable);
         if (fd < 0) return;
         // write, read and close are all that run between the filter and execve (or ready); the
         // compiler refuses SCMP_ACT_NOTIFY on them.

@@ -79,12 +79,12 @@ internal sealed class InitSetup(IProcessOps ops, Action<string> warn) : IDisposa
 
     /// <summary>
     /// Step 5: from here on the thread is the container's process (no_new_privs, capabilities,
-    /// groups, gid, uid, umask). <paramref name="beforeCapabilityDrop"/> is where seccomp goes when
-    /// no_new_privs is off. Returns the user, for HOME (<see cref="ProcessSetup.WithHome"/>).
+    /// groups, gid, uid, umask), with <paramref name="held"/> capabilities kept for the caller to
+    /// drop (see <see cref="ProcessSetup.Apply"/>). Returns the user, for HOME (<see cref="ProcessSetup.WithHome"/>).
     /// </summary>
-    internal ExecUser BecomeContainerProcess(Spec spec, bool rootlessEuid, Action? beforeCapabilityDrop = null) =>
+    internal ExecUser BecomeContainerProcess(Spec spec, bool rootlessEuid, ulong held = 0) =>
         new ProcessSetup(ops).Apply(spec.Process ?? throw new Abstractions.Errors.ConfigException("process is missing", "process"),
-            rootlessEuid, beforeCapabilityDrop, warn);
+            rootlessEuid, held, warn);
 
     /// <summary>Step 6: startContainer hooks, after the exec fifo released the init; paths resolve in the container.</summary>
     internal static void RunStartContainerHooks(Spec spec, ContainerState state) =>

@@ -7,24 +7,25 @@ internal sealed record ExecUser(uint Uid, uint Gid, IReadOnlyList<uint> Groups, 
 
 /// <summary>
 /// Makes the init the container's process, on the thread that will call execve, in runc's order
-/// (finalizeNamespace): no_new_privs; [the caller's hook: seccomp when no_new_privs is off, since
-/// it then needs CAP_SYS_ADMIN]; drop the bounding set; keep capabilities across the id change;
-/// stdio ownership, setgroups, setgid, setuid; set effective/permitted/inheritable; ambient;
-/// umask. seccomp with no_new_privs, and execve, follow in the caller.
+/// (finalizeNamespace): no_new_privs; drop the bounding set; keep capabilities across the id
+/// change; stdio ownership, setgroups, setgid, setuid; set effective/permitted/inheritable;
+/// ambient; umask. seccomp and execve follow in the caller (Process/ProcessLockdown), which may
+/// have some capabilities held a little longer for them.
 /// </summary>
 internal sealed class ProcessSetup(IProcessOps ops)
 {
     /// <param name="rootlessEuid">hull runs unprivileged: additional groups cannot be set.</param>
-    /// <param name="beforeCapabilityDrop">Runs with all capabilities still held (seccomp without no_new_privs).</param>
+    /// <param name="held">Capabilities (a mask) kept in the effective and permitted sets on top of
+    /// the config's, for the caller to drop itself: CAP_SYS_ADMIN until a seccomp filter without
+    /// no_new_privs is installed, right before execve.</param>
     /// <param name="warn">runc's warnings (unknown or unavailable capabilities).</param>
-    internal ExecUser Apply(Abstractions.Oci.Process process, bool rootlessEuid, Action? beforeCapabilityDrop, Action<string> warn)
+    internal ExecUser Apply(Abstractions.Oci.Process process, bool rootlessEuid, ulong held, Action<string> warn)
     {
         var sets = CapabilitySets.From(process.Capabilities, ops.LastCap, out var ignored);
         if (ignored.Count > 0) warn($"ignoring unknown or unavailable capabilities: [{string.Join(' ', ignored)}]");
         var user = ResolveUser(process.User, rootlessEuid);
 
         if (process.NoNewPrivileges) ops.SetNoNewPrivileges();
-        beforeCapabilityDrop?.Invoke();
 
         for (var cap = 0; cap <= ops.LastCap; cap++)
             if ((sets.Bounding & (1UL << cap)) == 0) ops.DropBounding(cap);
@@ -36,7 +37,7 @@ internal sealed class ProcessSetup(IProcessOps ops)
         ops.SetGid(user.Gid);
         ops.SetUid(user.Uid);
         ops.SetKeepCaps(false);
-        ops.SetCapabilities(sets.Effective, sets.Permitted, sets.Inheritable);
+        ops.SetCapabilities(sets.Effective | held, sets.Permitted | held, sets.Inheritable);
         ops.ClearAmbient();
         // runc ignores an ambient capability the kernel refuses (one not permitted and inheritable;
         // runc's own default spec asks for ambient capabilities without inheritable ones).

@@ -21,40 +21,44 @@ public class ProcessLockdownTests
     };
 
     [Theory]
-    [InlineData(true, false, new string[0])]
-    [InlineData(false, true, new string[0])]
-    [InlineData(false, true, new[] { "CAP_KILL" })]
-    [InlineData(false, false, new[] { "CAP_SYS_ADMIN" })]
-    public void TheFilterGoesInBeforeTheCapabilityDropOnlyWhenTheKernelWouldOtherwiseRefuseIt(bool noNewPrivs, bool early, string[] effective) =>
-        Assert.Equal(early, ProcessLockdown.InstallsBeforeCapabilityDrop(hasFilter: true, WithCaps(noNewPrivs, effective), lastCap: 40));
+    [InlineData(true, new string[0], 0UL)]
+    [InlineData(false, new string[0], 1UL << 21)]
+    [InlineData(false, new[] { "CAP_KILL" }, 1UL << 21)]
+    [InlineData(false, new[] { "CAP_SYS_ADMIN" }, 0UL)]
+    public void CapSysAdminIsHeldOnlyWhenTheKernelWouldOtherwiseRefuseTheFilter(bool noNewPrivs, string[] effective, ulong held)
+    {
+        var (channel, _) = Channels();
+        Assert.Equal(held, new ProcessLockdown(Filter, WithCaps(noNewPrivs, effective), channel, new FakeProcessOps()).HeldCapabilities);
+    }
 
     [Fact]
-    public void WithoutAFilterNothingGoesInEarly() =>
-        Assert.False(ProcessLockdown.InstallsBeforeCapabilityDrop(hasFilter: false, WithCaps(false), lastCap: 40));
+    public void WithoutAFilterNothingIsHeld()
+    {
+        var (channel, _) = Channels();
+        Assert.Equal(0UL, new ProcessLockdown(null, WithCaps(false), channel, new FakeProcessOps()).HeldCapabilities);
+    }
 
     [Fact]
-    public void EarlyInstallAppliesRlimitsThenTheFilterOnce()
+    public void RlimitsThenTheFilterThenTheHeldCapabilityDroppedOnce()
     {
         var (channel, _) = Channels();
         var ops = new FakeProcessOps();
         var kernel = new FakeSeccompKernel();
-        var lockdown = new ProcessLockdown(Filter, WithCaps(false), channel, ops, kernel);
-        Assert.True(lockdown.InstallsEarly);
-        lockdown.BeforeCapabilityDrop();
+        var lockdown = new ProcessLockdown(Filter, WithCaps(false, "CAP_KILL"), channel, ops, kernel);
         lockdown.Apply();
-        Assert.Equal(["prlimit 0 7 64 128"], ops.Calls);
+        lockdown.Apply();
+        Assert.Equal(["prlimit 0 7 64 128", "capset 20 0 0"], ops.Calls);
         Assert.Single(kernel.Installed);
     }
 
     [Fact]
-    public void LateInstallWaitsForApply()
+    public void WithNoNewPrivsTheCapabilitiesAreLeftAlone()
     {
         var (channel, _) = Channels();
+        var ops = new FakeProcessOps();
         var kernel = new FakeSeccompKernel();
-        var lockdown = new ProcessLockdown(Filter, WithCaps(true), channel, new FakeProcessOps(), kernel);
-        lockdown.BeforeCapabilityDrop();
-        Assert.Empty(kernel.Installed);
-        lockdown.Apply();
+        new ProcessLockdown(Filter, WithCaps(true, "CAP_KILL"), channel, ops, kernel).Apply();
+        Assert.Equal(["prlimit 0 7 64 128"], ops.Calls);
         Assert.Single(kernel.Installed);
     }
 

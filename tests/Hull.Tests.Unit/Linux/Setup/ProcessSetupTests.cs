@@ -51,20 +51,19 @@ public class ProcessSetupTests
 {
     static Process DefaultProcess => SpecDefaults.Create(false).Process!;
 
-    static (List<string> Calls, ExecUser User, List<string> Warnings) Apply(Process process, FakeProcessOps? ops = null, bool rootless = false, Action? hook = null)
+    static (List<string> Calls, ExecUser User, List<string> Warnings) Apply(Process process, FakeProcessOps? ops = null, bool rootless = false, ulong held = 0)
     {
         ops ??= new FakeProcessOps { LastCap = 40 };
         var warnings = new List<string>();
-        var user = new ProcessSetup(ops).Apply(process, rootless, hook, warnings.Add);
+        var user = new ProcessSetup(ops).Apply(process, rootless, held, warnings.Add);
         return (ops.Calls, user, warnings);
     }
 
     [Fact]
     public void RuncsOrderWithRuncsDefaultCapabilities()
     {
-        var hookRanAt = -1;
         var ops = new FakeProcessOps { LastCap = 40 };
-        var (calls, _, warnings) = Apply(DefaultProcess, ops, hook: () => hookRanAt = ops.Calls.Count);
+        var (calls, _, warnings) = Apply(DefaultProcess, ops);
         // CAP_KILL=5, CAP_NET_BIND_SERVICE=10, CAP_AUDIT_WRITE=29 are kept in the bounding set.
         var kept = new[] { 5, 10, 29 };
         var drops = Enumerable.Range(0, 41).Where(c => !kept.Contains(c)).Select(c => $"drop {c}");
@@ -83,9 +82,15 @@ public class ProcessSetupTests
             "ambient raise 5", "ambient raise 10", "ambient raise 29",
             "umask 22",
         ], calls);
-        // The hook (seccomp without no_new_privs) runs after no_new_privs, before any capability is dropped.
-        Assert.Equal(1, hookRanAt);
         Assert.Empty(warnings);
+    }
+
+    [Fact]
+    public void HeldCapabilitiesStayEffectiveAndPermittedButNeverInheritable()
+    {
+        var (calls, _, _) = Apply(DefaultProcess, held: 1UL << 21);
+        Assert.Contains("capset 20200420 20200420 0", calls);
+        Assert.DoesNotContain(calls, c => c.StartsWith("ambient raise 21"));
     }
 
     [Fact]
