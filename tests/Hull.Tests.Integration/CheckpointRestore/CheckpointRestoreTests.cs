@@ -55,6 +55,27 @@ public sealed class CheckpointRestoreTests : IDisposable
     }
 
     [SkippableFact]
+    public void APausedContainerIsCheckpointedAndComesBackRunning()
+    {
+        CriuContainers.Require();
+        var id = Runtime.NewId("cr-paused");
+        var (bundle, counter) = RunCounter(id);
+        Assert.Equal(0, Hull.Cmd("pause", id).ExitCode);
+        var last = counter.Value;
+        var images = c.Dir("images");
+
+        // CRIU dumps the frozen tree as it is; the frozen cgroup goes with the container.
+        c.Checkpoint(id, images);
+        c.AssertGone(id);
+        Assert.Equal(last, counter.Value);
+
+        // As runc: what comes back runs.
+        c.RestoreDetached(bundle, id, images);
+        Assert.Equal("running", CriuContainers.Status(c.State(id)));
+        counter.AssertContinuesFrom(last);
+    }
+
+    [SkippableFact]
     public void ACheckpointRestoresUnderANewId()
     {
         CriuContainers.Require();
