@@ -40,7 +40,7 @@ internal sealed partial class LinuxBackend(BackendContext context) : PlatformBac
             var record = handle.Record;
             ExecFifo.Release(record.ExecFifoPath!, () => StatusDerivation.InitAlive(record, Store.Probe));
             // Poststart failures are reported but the container keeps running, as runc.
-            HookRunner.RunWarning(Store.LoadConfig(id), HookPhase.Poststart, record.ToOciState(Status.Running), Context.Log.Warn);
+            HookRunner.RunWarning(Store.LoadConfigForHooks(id), HookPhase.Poststart, record.ToOciState(Status.Running), Context.Log.Warn);
             return 0;
         });
     }
@@ -151,7 +151,7 @@ internal sealed partial class LinuxBackend(BackendContext context) : PlatformBac
             NoNewKeyring = launch.NoNewKeyring,
         };
         using var consoleSocket = consoleMode == ConsoleMode.Socket ? ConsoleSocket.Connect(launch.ConsoleSocket!) : null;
-        using var handle = Store.Create(draft, spec);
+        using var handle = Store.Create(draft, Encoding.UTF8.GetBytes(configText));
         InitProcess? init = null;
         try
         {
@@ -302,7 +302,7 @@ internal sealed partial class LinuxBackend(BackendContext context) : PlatformBac
                 WaitGone(record);
             }
             DestroyCgroup(cgroup);
-            config = Store.LoadConfig(id);
+            config = Store.LoadConfigForHooks(id);
             final = record.ToOciState(Status.Stopped);
             handle.Destroy();
             return 0;

@@ -43,6 +43,32 @@ public static class OciJson
     public static Spec ParseConfig(string json, string source = "config.json") =>
         Parse(json, source, Read.Spec);
 
+    /// <summary>
+    /// Whether the document's top-level object has a member <paramref name="name"/>, matched as
+    /// <see cref="ParseConfig"/> matches names (exactly or ignoring case). A plain scan that sets up
+    /// no serializer: it tells whether a full parse is needed at all. Malformed JSON says yes, so
+    /// that the full parse reports it.
+    /// </summary>
+    public static bool HasTopLevelMember(ReadOnlySpan<byte> json, string name)
+    {
+        var reader = new Utf8JsonReader(json);
+        try
+        {
+            if (!reader.Read() || reader.TokenType != JsonTokenType.StartObject) return true;
+            while (reader.Read() && reader.TokenType == JsonTokenType.PropertyName)
+            {
+                if (string.Equals(reader.GetString(), name, StringComparison.OrdinalIgnoreCase)) return true;
+                reader.Read();
+                reader.Skip();
+            }
+            return false;
+        }
+        catch (JsonException)
+        {
+            return true;
+        }
+    }
+
     /// <summary>A process.json for exec -p.</summary>
     public static Process ParseProcess(string json, string source = "process.json") =>
         Parse(json, source, Read.Process);

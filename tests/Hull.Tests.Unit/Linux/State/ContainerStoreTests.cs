@@ -51,6 +51,19 @@ public sealed class ContainerStoreTests : IDisposable
     }
 
     [Fact]
+    public void TheConfigSnapshotIsKeptAsReadAndParsedForHooksOnlyWhenItHasThem()
+    {
+        const string withoutHooks = """{"ociVersion":"1.0.2","hostname":"plain"}""";
+        using (store.Create(NewRecord("c1"), System.Text.Encoding.UTF8.GetBytes(withoutHooks))) { }
+        Assert.Equal(withoutHooks, File.ReadAllText(Path.Combine(root, "c1", ContainerStore.ConfigFileName)));
+        // No hooks: an empty config, not the parsed one (whose hostname would show).
+        Assert.Null(store.LoadConfigForHooks("c1").Hostname);
+
+        using (store.Create(NewRecord("c2"), Config with { Hooks = new Abstractions.Oci.Hooks { Poststop = [new Hook { Path = "/bin/true" }] } })) { }
+        Assert.Equal("/bin/true", store.LoadConfigForHooks("c2").Hooks!.Poststop![0].Path);
+    }
+
+    [Fact]
     public void CreateMakesAPrivateDirectoryWithStateConfigAndLock()
     {
         using (var h = store.Create(NewRecord("c1"), Config))
