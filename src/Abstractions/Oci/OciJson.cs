@@ -41,7 +41,7 @@ public static class OciJson
     }
 
     public static Spec ParseConfig(string json, string source = "config.json") =>
-        Parse(json, source, Read.Spec);
+        Parse(json, source, static () => Read.Spec, SpecReader.TrySpec);
 
     /// <summary>
     /// Whether the document's top-level object has a member <paramref name="name"/>, matched as
@@ -71,11 +71,11 @@ public static class OciJson
 
     /// <summary>A process.json for exec -p.</summary>
     public static Process ParseProcess(string json, string source = "process.json") =>
-        Parse(json, source, Read.Process);
+        Parse(json, source, static () => Read.Process, SpecReader.TryProcess);
 
     /// <summary>A LinuxResources document for update -r.</summary>
     public static LinuxResources ParseResources(string json, string source = "resources") =>
-        Parse(json, source, Read.Resources);
+        Parse(json, source, static () => Read.Resources, SpecReader.TryResources);
 
     /// <summary>config.json as `runc spec` writes it: tab-indented, no trailing newline.</summary>
     public static string SerializeSpec(Spec spec) => JsonSerializer.Serialize(spec, SpecFormat.Spec);
@@ -97,7 +97,13 @@ public static class OciJson
     /// <summary>The runtime-spec state a hook reads on stdin: one compact line, no newline (as runc).</summary>
     public static byte[] SerializeRuntimeState(RuntimeState state) => JsonSerializer.SerializeToUtf8Bytes(state, LineFormat.RuntimeState);
 
-    private static T Parse<T>(string json, string source, JsonTypeInfo<T> type) where T : class
+    /// <summary>config.json read by the serializer alone, for tests that hold <see cref="SpecReader"/> to it.</summary>
+    internal static Spec ParseConfigBySerializer(string json) => Parse(json, "config.json", static () => Read.Spec, fast: null);
+
+    /// <summary>Parses <paramref name="json"/>; errors name <paramref name="source"/>. The hand reader
+    /// <paramref name="fast"/> is tried first (see <see cref="SpecReader"/>); the serializer reads
+    /// what it gives up on, its metadata built by <paramref name="serializer"/> only then (that is the cost avoided).</summary>
+    private static T Parse<T>(string json, string source, Func<JsonTypeInfo<T>> serializer, Func<JsonElement, T?>? fast) where T : class
     {
         JsonDocument document;
         try
@@ -111,6 +117,8 @@ public static class OciJson
         }
         using (document)
         {
+            if (fast?.Invoke(document.RootElement) is { } read) return read;
+            var type = serializer();
             try
             {
                 return document.RootElement.Deserialize(type)
