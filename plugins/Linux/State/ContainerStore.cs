@@ -99,7 +99,7 @@ internal sealed class ContainerStore
                 Status = Status.Creating,
                 ExecFifoPath = record.ExecFifoPath ?? Path.Combine(final, ExecFifoFileName),
             };
-            WriteAtomically(temp, StateFileName, JsonSerializer.SerializeToUtf8Bytes(record, StateJson.Default.ContainerRecord));
+            WriteAtomically(temp, StateFileName, ContainerRecordJson.Write(record));
             WriteAtomically(temp, ConfigFileName, configSnapshot);
             try
             {
@@ -231,7 +231,7 @@ internal sealed class ContainerStore
     }
 
     internal void WriteRecord(string dir, ContainerRecord record) =>
-        WriteAtomically(dir, StateFileName, JsonSerializer.SerializeToUtf8Bytes(record, StateJson.Default.ContainerRecord));
+        WriteAtomically(dir, StateFileName, ContainerRecordJson.Write(record));
 
     internal static void WriteConfig(string dir, Spec config) =>
         WriteAtomically(dir, ConfigFileName, System.Text.Encoding.UTF8.GetBytes(OciJson.SerializeSpec(config)));
@@ -249,8 +249,7 @@ internal sealed class ContainerStore
         }
         try
         {
-            return JsonSerializer.Deserialize(bytes, StateJson.Default.ContainerRecord)
-                ?? throw new JsonException("null");
+            return ContainerRecordJson.Read(bytes);
         }
         catch (JsonException e)
         {
