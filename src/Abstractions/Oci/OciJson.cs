@@ -81,11 +81,57 @@ public static class OciJson
     public static string SerializeSpec(Spec spec) => JsonSerializer.Serialize(spec, SpecFormat.Spec);
 
     /// <summary>`state` output: two-space indent, no trailing newline.</summary>
-    public static string SerializeState(ContainerState state) => JsonSerializer.Serialize(state, StateFormat.State);
+    public static string SerializeState(ContainerState state) => WriteStates([state], array: false);
 
     /// <summary>`list --format json` output: one compact line; no containers is `null`, as in runc.</summary>
     public static string SerializeStates(IReadOnlyList<ContainerState> states) =>
-        (states.Count == 0 ? "null" : JsonSerializer.Serialize(states, LineFormat.States)) + "\n";
+        (states.Count == 0 ? "null" : WriteStates(states, array: true)) + "\n";
+
+    /// <summary>
+    /// The state JSON written by hand, with the writer the serializer would use (same escaping and
+    /// indentation), because `state` and `list` are whole commands and the serializer's first use
+    /// costs more than the rest of them. Go's order and omitempty: annotations only when there are
+    /// some, keys sorted; owner always.
+    /// </summary>
+    private static string WriteStates(IEnumerable<ContainerState> states, bool array)
+    {
+        var buffer = new System.Buffers.ArrayBufferWriter<byte>(512);
+        using (var w = new Utf8JsonWriter(buffer, new JsonWriterOptions
+        {
+            Indented = !array,
+            IndentCharacter = ' ',
+            IndentSize = 2,
+            NewLine = "\n",
+            Encoder = JavaScriptEncoder.UnsafeRelaxedJsonEscaping,
+        }))
+        {
+            if (array) w.WriteStartArray();
+            foreach (var state in states)
+            {
+                w.WriteStartObject();
+                w.WriteString("ociVersion", state.OciVersion);
+                w.WriteString("id", state.Id);
+                w.WriteNumber("pid", state.Pid);
+                w.WriteString("status", state.Status);
+                w.WriteString("bundle", state.Bundle);
+                w.WriteString("rootfs", state.Rootfs);
+                w.WriteString("created", GoTimeConverter.Format(state.Created));
+                if (state.Annotations is { Count: > 0 } annotations)
+                {
+                    w.WriteStartObject("annotations");
+                    foreach (var key in annotations.Keys.Order(StringComparer.Ordinal)) w.WriteString(key, annotations[key]);
+                    w.WriteEndObject();
+                }
+                w.WriteString("owner", state.Owner);
+                w.WriteEndObject();
+            }
+            if (array) w.WriteEndArray();
+        }
+        return System.Text.Encoding.UTF8.GetString(buffer.WrittenSpan);
+    }
+
+    /// <summary>The state written by the serializer, for tests that hold <see cref="WriteStates"/> to it.</summary>
+    internal static string SerializeStateBySerializer(ContainerState state) => JsonSerializer.Serialize(state, StateFormat.State);
 
     /// <summary>`features` output: four-space indent and a trailing newline.</summary>
     public static string SerializeFeatures(Features features) =>
@@ -196,7 +242,6 @@ public static class OciJson
     private static class LineFormat
     {
         private static readonly JsonSerializerOptions Options = OciJson.Options();
-        public static readonly JsonTypeInfo<IReadOnlyList<ContainerState>> States = Info<IReadOnlyList<ContainerState>>(Options);
         public static readonly JsonTypeInfo<ContainerEvent> Event = Info<ContainerEvent>(Options);
         public static readonly JsonTypeInfo<RuntimeState> RuntimeState = Info<RuntimeState>(Options);
     }
