@@ -65,7 +65,7 @@ internal sealed partial class LinuxBackend
                     RootlessEuid = record.RootlessEuid,
                     Seccomp = filter,
                 };
-                child.Channel.Send(SyncMessage.ExecOptions, JsonSerializer.SerializeToUtf8Bytes(options, InitJson.Default.ExecOptions));
+                child.Channel.Send(SyncMessage.ExecOptions, InitMessages.Encode(options));
                 child.Channel.Send(SyncMessage.Spec, Encoding.UTF8.GetBytes(OciJson.SerializeSpec(new Spec { OciVersion = config.OciVersion, Process = process })));
                 var requests = new SetupRequests(Context.Log.Warn, (IConsoleReceiver?)socket ?? foreground, config.Linux?.Seccomp,
                     pid => new ContainerProcessState

@@ -194,7 +194,7 @@ internal sealed partial class LinuxBackend(BackendContext context) : PlatformBac
                 Seccomp = seccompFilter,
             };
             init.Channel.Send(SyncMessage.Spec, Encoding.UTF8.GetBytes(configText));
-            init.Channel.Send(SyncMessage.Options, JsonSerializer.SerializeToUtf8Bytes(options, InitJson.Default.InitOptions));
+            init.Channel.Send(SyncMessage.Options, InitMessages.Encode(options));
             var creating = handle.Record with { InitPid = init.Pid };
             if (!selfJoin && !placeFirst) PlaceInit(cgroup, init.Pid);
             var creatingState = creating.ToOciState(Status.Creating);

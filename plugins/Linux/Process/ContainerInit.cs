@@ -60,8 +60,7 @@ public static class ContainerInit
     static int Create(SyncChannel channel, byte[] specJson)
     {
         var spec = OciJson.ParseConfig(Encoding.UTF8.GetString(specJson));
-        var options = JsonSerializer.Deserialize(channel.Expect(SyncMessage.Options, "hull"), InitJson.Default.InitOptions)
-            ?? throw new HullException("empty init options");
+        var options = InitMessages.DecodeInit(channel.Expect(SyncMessage.Options, "hull"));
         var process = spec.Process ?? throw new ConfigException("process is missing", "process");
         var labels = new LsmLabels(process.ApparmorProfile, process.SelinuxLabel);
         // Labels are written through the host's procfs, opened before any container mount exists.

@@ -1,4 +1,4 @@
-using System.Text.Json.Serialization;
+using System.Text.Json;
 using Hull.Plugins.Linux.Seccomp;
 
 namespace Hull.Plugins.Linux.Process;
@@ -38,7 +38,83 @@ internal sealed record ExecOptions
     public SeccompFilter? Seccomp { get; init; }
 }
 
-[JsonSourceGenerationOptions(DefaultIgnoreCondition = JsonIgnoreCondition.WhenWritingDefault)]
-[JsonSerializable(typeof(InitOptions))]
-[JsonSerializable(typeof(ExecOptions))]
-internal sealed partial class InitJson : JsonSerializerContext;
+/// <summary>
+/// <see cref="InitOptions"/> and <see cref="ExecOptions"/> as JSON, written and read by hand: the
+/// init (and exec's process) is a fresh process whose start-up is on the command's path, and the
+/// serializer's first use builds its metadata by reflection. Both ends are the same build.
+/// </summary>
+internal static class InitMessages
+{
+    public static byte[] Encode(InitOptions o) => Write(w =>
+    {
+        Common(w, o.Id, o.PassedFds, o.NoNewKeyring, o.RootlessEuid, o.Seccomp);
+        w.WriteString("bundle", o.Bundle);
+        w.WriteString("rootfs", o.Rootfs);
+        w.WriteNumber("execFifoFd", o.ExecFifoFd);
+        w.WriteStartArray("extraEnv");
+        foreach (var e in o.ExtraEnv) w.WriteStringValue(e);
+        w.WriteEndArray();
+        w.WriteBoolean("noPivot", o.NoPivot);
+    });
+
+    public static byte[] Encode(ExecOptions o) => Write(w => Common(w, o.Id, o.PassedFds, o.NoNewKeyring, o.RootlessEuid, o.Seccomp));
+
+    public static InitOptions DecodeInit(byte[] json)
+    {
+        using var document = JsonDocument.Parse(json);
+        var root = document.RootElement;
+        var (id, passedFds, noNewKeyring, rootlessEuid, seccomp) = Common(root);
+        return new InitOptions
+        {
+            Id = id,
+            PassedFds = passedFds,
+            NoNewKeyring = noNewKeyring,
+            RootlessEuid = rootlessEuid,
+            Seccomp = seccomp,
+            Bundle = root.GetProperty("bundle").GetString()!,
+            Rootfs = root.GetProperty("rootfs").GetString()!,
+            ExecFifoFd = root.GetProperty("execFifoFd").GetInt32(),
+            ExtraEnv = [.. root.GetProperty("extraEnv").EnumerateArray().Select(e => e.GetString()!)],
+            NoPivot = root.GetProperty("noPivot").GetBoolean(),
+        };
+    }
+
+    public static ExecOptions DecodeExec(byte[] json)
+    {
+        using var document = JsonDocument.Parse(json);
+        var (id, passedFds, noNewKeyring, rootlessEuid, seccomp) = Common(document.RootElement);
+        return new ExecOptions { Id = id, PassedFds = passedFds, NoNewKeyring = noNewKeyring, RootlessEuid = rootlessEuid, Seccomp = seccomp };
+    }
+
+    static byte[] Write(Action<Utf8JsonWriter> members)
+    {
+        var buffer = new System.Buffers.ArrayBufferWriter<byte>(256);
+        using (var w = new Utf8JsonWriter(buffer))
+        {
+            w.WriteStartObject();
+            members(w);
+            w.WriteEndObject();
+        }
+        return buffer.WrittenSpan.ToArray();
+    }
+
+    static void Common(Utf8JsonWriter w, string id, int passedFds, bool noNewKeyring, bool rootlessEuid, SeccompFilter? seccomp)
+    {
+        w.WriteString("id", id);
+        w.WriteNumber("passedFds", passedFds);
+        w.WriteBoolean("noNewKeyring", noNewKeyring);
+        w.WriteBoolean("rootlessEuid", rootlessEuid);
+        if (seccomp is null) return;
+        w.WriteBase64String("seccompProgram", seccomp.Program);
+        w.WriteNumber("seccompFlags", seccomp.Flags);
+    }
+
+    static (string Id, int PassedFds, bool NoNewKeyring, bool RootlessEuid, SeccompFilter? Seccomp) Common(JsonElement root) => (
+        root.GetProperty("id").GetString()!,
+        root.GetProperty("passedFds").GetInt32(),
+        root.GetProperty("noNewKeyring").GetBoolean(),
+        root.GetProperty("rootlessEuid").GetBoolean(),
+        root.TryGetProperty("seccompProgram", out var program)
+            ? new SeccompFilter { Program = program.GetBytesFromBase64(), Flags = root.GetProperty("seccompFlags").GetUInt32() }
+            : null);
+}
