@@ -117,6 +117,24 @@ internal sealed partial class LinuxBackend(BackendContext context) : PlatformBac
     ContainerRecord CreateContainer(string id, string bundleArg, LaunchOptions launch, ForegroundConsole? foreground = null)
     {
         ContainerId.Validate(id);
+        var fds = PassedFds.From(launch.PreserveFds, Environment.GetEnvironmentVariable, Libc.getpid(),
+            fd => Libc.fcntl(fd, Libc.F_GETFD, 0) >= 0);
+        // hull-init is started first: its exec and loading (1-2 ms) then overlap reading the bundle,
+        // the checks and the state directory, while it waits in its bootstrap for what they decide.
+        var spawned = InitLauncher.Spawn(new InitFds(fds.Count));
+        try
+        {
+            return CreateContainer(spawned, fds, id, bundleArg, launch, foreground);
+        }
+        catch
+        {
+            spawned.Abort();
+            throw;
+        }
+    }
+
+    ContainerRecord CreateContainer(SpawnedInit spawned, PassedFds fds, string id, string bundleArg, LaunchOptions launch, ForegroundConsole? foreground)
+    {
         var (bundle, configText, spec) = ReadBundle(bundleArg);
 
         // Everything the config alone can tell is checked before anything exists.
@@ -129,8 +147,6 @@ internal sealed partial class LinuxBackend(BackendContext context) : PlatformBac
         var boot = BootstrapData.From(spec);
         InitSetup.Validate(spec);
         var seccompFilter = SeccompCompiler.Compile(spec.Linux?.Seccomp, Context.Log);
-        var fds = PassedFds.From(launch.PreserveFds, Environment.GetEnvironmentVariable, Libc.getpid(),
-            fd => Libc.fcntl(fd, Libc.F_GETFD, 0) >= 0);
         var host = HostIdentity.Current();
         var rootless = RootlessFacts.Decide(host, Context.Options.Rootless);
         RootlessConfig.Check(spec, rootless.RootlessEuid, host.Euid);
@@ -155,8 +171,6 @@ internal sealed partial class LinuxBackend(BackendContext context) : PlatformBac
         InitProcess? init = null;
         try
         {
-            var fifo = ExecFifo.Create(handle.Record.ExecFifoPath!);
-            var initFds = new InitFds(fds.Count, fifo);
             // The init's bootstrap enters its cgroups by itself (a new cgroup namespace is then
             // rooted there): moving another process into a cgroup waits for an RCU grace period,
             // 5-20 ms, which was the largest single cost of `run`. Rootless, where a cgroup hull
@@ -170,23 +184,15 @@ internal sealed partial class LinuxBackend(BackendContext context) : PlatformBac
                 boot = boot with { Cgroups = CgroupEntry.From(cgroup.Paths) };
             }
             var placeFirst = !selfJoin && boot.CreatesOrJoins(NamespaceFlags.Cgroup);
-            try
-            {
-                init = InitLauncher.Launch(boot, initFds,
-                    writeUserMaps: pid => UserNamespaceMaps.Proc.Write(pid, idMaps),
-                    placeInCgroup: placeFirst ? cgroup.Apply : null);
-            }
-            finally
-            {
-                Libc.close(fifo);
-            }
+            init = InitLauncher.Bootstrap(spawned, boot,
+                writeUserMaps: pid => UserNamespaceMaps.Proc.Write(pid, idMaps),
+                placeInCgroup: placeFirst ? cgroup.Apply : null);
             var options = new InitOptions
             {
                 Id = id,
                 Bundle = bundle,
                 Rootfs = rootfs,
                 PassedFds = fds.Count,
-                ExecFifoFd = initFds.FifoTarget,
                 ExtraEnv = fds.ExtraEnv,
                 NoPivot = launch.NoPivot,
                 NoNewKeyring = launch.NoNewKeyring,
@@ -194,7 +200,16 @@ internal sealed partial class LinuxBackend(BackendContext context) : PlatformBac
                 Seccomp = seccompFilter,
             };
             init.Channel.Send(SyncMessage.Spec, Encoding.UTF8.GetBytes(configText));
-            init.Channel.Send(SyncMessage.Options, InitMessages.Encode(options));
+            // The fifo goes with the options (SCM_RIGHTS): the init cannot reach the state dir once it has pivoted.
+            var fifo = ExecFifo.Create(handle.Record.ExecFifoPath!);
+            try
+            {
+                init.Channel.SendFd(SyncMessage.Options, fifo, InitMessages.Encode(options));
+            }
+            finally
+            {
+                Libc.close(fifo);
+            }
             var creating = handle.Record with { InitPid = init.Pid };
             if (!selfJoin && !placeFirst) PlaceInit(cgroup, init.Pid);
             var creatingState = creating.ToOciState(Status.Creating);

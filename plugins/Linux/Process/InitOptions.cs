@@ -3,7 +3,8 @@ using Hull.Plugins.Linux.Seccomp;
 
 namespace Hull.Plugins.Linux.Process;
 
-/// <summary>What the init needs besides config.json: sent by hull once the bootstrap is done.</summary>
+/// <summary>What the init needs besides config.json: sent by hull once the bootstrap is done, with
+/// an O_PATH fd of the exec fifo attached (start opens its other end).</summary>
 internal sealed record InitOptions
 {
     public required string Id { get; init; }
@@ -12,8 +13,6 @@ internal sealed record InitOptions
     public required string Rootfs { get; init; }
     /// <summary>fds 3..3+PassedFds-1 go to the container's process (LISTEN_FDS, then --preserve-fds).</summary>
     public int PassedFds { get; init; }
-    /// <summary>The init's O_PATH fd of the exec fifo; start opens the other end.</summary>
-    public int ExecFifoFd { get; init; }
     /// <summary>Appended to process.env (LISTEN_FDS/LISTEN_PID for socket activation).</summary>
     public IReadOnlyList<string> ExtraEnv { get; init; } = [];
     public bool NoPivot { get; init; }
@@ -50,7 +49,6 @@ internal static class InitMessages
         Common(w, o.Id, o.PassedFds, o.NoNewKeyring, o.RootlessEuid, o.Seccomp);
         w.WriteString("bundle", o.Bundle);
         w.WriteString("rootfs", o.Rootfs);
-        w.WriteNumber("execFifoFd", o.ExecFifoFd);
         w.WriteStartArray("extraEnv");
         foreach (var e in o.ExtraEnv) w.WriteStringValue(e);
         w.WriteEndArray();
@@ -73,7 +71,6 @@ internal static class InitMessages
             Seccomp = seccomp,
             Bundle = root.GetProperty("bundle").GetString()!,
             Rootfs = root.GetProperty("rootfs").GetString()!,
-            ExecFifoFd = root.GetProperty("execFifoFd").GetInt32(),
             ExtraEnv = [.. root.GetProperty("extraEnv").EnumerateArray().Select(e => e.GetString()!)],
             NoPivot = root.GetProperty("noPivot").GetBoolean(),
         };

@@ -427,8 +427,8 @@ __attribute__((constructor)) static void hull_bootstrap(void)
 	}
 	boot_fd = (int)fd;
 	unsetenv("_HULL_INIT_FD");
-	/* Above the socket is the exec fifo, then the fd hull exec'd us from: not ours to keep. */
-	close_range((unsigned)boot_fd + 2, ~0U, 0);
+	/* Above the socket is the fd hull exec'd us from: not ours to keep. */
+	close_range((unsigned)boot_fd + 1, ~0U, 0);
 
 	uint32_t head[2];
 	if (read_all(boot_fd, head, sizeof(head)) < 0 || head[0] != MSG_BOOT_DATA || head[1] > MAX_BOOT_DATA) {

@@ -17,7 +17,6 @@ public class InitMessagesTests
             Bundle = "/b ü",
             Rootfs = "/b/rootfs",
             PassedFds = 2,
-            ExecFifoFd = 6,
             ExtraEnv = ["LISTEN_FDS=2", "LISTEN_PID=1"],
             NoPivot = true,
             NoNewKeyring = true,
