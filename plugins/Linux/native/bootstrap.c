@@ -353,11 +353,19 @@ static void enter_v1_cgroups(const struct boot_config *cfg)
 		enter_cgroup(cfg->cgroups_v1[i], "tasks");
 }
 
-/* v2: the directory the init is cloned into, opened while its path still resolves (-1: none). */
-static int open_v2_cgroup(const struct boot_config *cfg)
+/*
+ * v2: the directory the init is cloned into, opened while its path still resolves (-1: none).
+ * The kernel checks CLONE_INTO_CGROUP against the cloner's credentials, which inside a user
+ * namespace no longer own the host's cgroup: then we join it ourselves first, the slow way.
+ */
+static int open_v2_cgroup(const struct boot_config *cfg, int enters_user_ns)
 {
 	if (cfg->cgroup_v2 == NULL)
 		return -1;
+	if (enters_user_ns) {
+		enter_cgroup(cfg->cgroup_v2, "cgroup.procs");
+		return -1;
+	}
 	int fd = open(cfg->cgroup_v2, O_PATH | O_DIRECTORY | O_CLOEXEC);
 	if (fd < 0)
 		bail("opening cgroup %s", cfg->cgroup_v2);
@@ -445,8 +453,11 @@ __attribute__((constructor)) static void hull_bootstrap(void)
 	parse_boot_data(data, head[1], &cfg);
 	if (cfg.oom_score_adj_len > 0)
 		write_oom_score_adj(&cfg);
+	int joined_user = 0;
+	for (int i = 0; i < cfg.njoins; i++)
+		joined_user |= cfg.joins[i].type == CLONE_NEWUSER;
 	enter_v1_cgroups(&cfg);
-	int cgroup_fd = open_v2_cgroup(&cfg);
+	int cgroup_fd = open_v2_cgroup(&cfg, joined_user || (cfg.clone_flags & CLONE_NEWUSER));
 
 	/*
 	 * Nothing in the container may ptrace us or read our memory while we hold host resources.
@@ -455,9 +466,6 @@ __attribute__((constructor)) static void hull_bootstrap(void)
 	if (prctl(PR_SET_DUMPABLE, 0, 0, 0, 0) < 0)
 		bail("prctl(PR_SET_DUMPABLE)");
 
-	int joined_user = 0;
-	for (int i = 0; i < cfg.njoins; i++)
-		joined_user |= cfg.joins[i].type == CLONE_NEWUSER;
 	join_namespaces(&cfg);
 
 	/*
