@@ -9,6 +9,7 @@ using Hull.Plugins.Linux.Interop;
 using Hull.Plugins.Linux.Process;
 using Hull.Plugins.Linux.Rootfs;
 using Hull.Plugins.Linux.State;
+using Hull.Plugins.Linux.Terminal;
 using Status = Hull.Plugins.Linux.State.Status;
 
 namespace Hull.Plugins.Linux;
@@ -58,23 +59,34 @@ internal sealed partial class LinuxBackend
         var (bundle, _, spec) = ReadBundle(request.Bundle);
         var rootfs = RootfsOf(bundle, spec);
         HookRunner.Validate(spec);
-        if (spec.Process?.Terminal == true || request.ConsoleSocket is not null)
-            throw new HullException("restoring a container with a terminal (process.terminal, --console-socket) is not supported yet by hull");
+        // A terminal comes back as CRIU's new pty master (orphan-pts-master), which goes where
+        // create would send it: the console socket when detached, else hull's own terminal.
+        var consoleMode = ConsoleModes.Decide(spec.Process?.Terminal == true, request.ConsoleSocket, request.Detach);
+        using var consoleSocket = consoleMode == ConsoleMode.Socket ? ConsoleSocket.Connect(request.ConsoleSocket!) : null;
 
         // As for run: in the foreground hull is the restored init's parent and waits for it.
         if (!request.Detach && !request.NoSubreaper)
             Libc.Check(Libc.prctl(Libc.PR_SET_CHILD_SUBREAPER, 1, 0, 0, 0), "prctl(PR_SET_CHILD_SUBREAPER)");
         using var forwarder = request.Detach ? null : new SignalForwarder();
-        var pid = RestoreContainer(id, bundle, rootfs, spec, checkpointer, request);
+        using var foreground = consoleMode == ConsoleMode.Foreground ? new ForegroundConsole() : null;
+        var pid = RestoreContainer(id, bundle, rootfs, spec, checkpointer, request, (IConsoleReceiver?)consoleSocket ?? foreground);
         if (request.Detach) return 0;
 
         forwarder!.Forward(pid);
+        // A config with a terminal restoring a checkpoint made without one: nothing to relay.
+        if (foreground is { HasMaster: true })
+        {
+            forwarder.OnWindowChange(foreground.Resize);
+            foreground.Attach();
+        }
         var status = ProcessWaiter.WaitReapingOthers(pid);
+        foreground?.Dispose();
         DeleteContainer(id, force: true);
         return status is { } s ? ProcessWaiter.ExitCode(s) : 255;
     }
 
-    int RestoreContainer(string id, string bundle, string rootfs, Spec spec, ICheckpointer checkpointer, RestoreRequest request)
+    int RestoreContainer(string id, string bundle, string rootfs, Spec spec, ICheckpointer checkpointer, RestoreRequest request,
+        IConsoleReceiver? console)
     {
         var rootless = RootlessFacts.Decide(HostIdentity.Current(), Context.Options.Rootless);
         var cgroupConfig = CgroupConfig.FromSpec(spec, id, rootless.RootlessCgroups, Context.Options.SystemdCgroup);
@@ -91,7 +103,7 @@ internal sealed partial class LinuxBackend
             RootlessCgroups = rootless.RootlessCgroups,
         };
         using var handle = Store.Create(draft, spec);
-        var restored = new RestoredContainer(this, handle, spec, cgroup, cgroupConfig.Resources!);
+        var restored = new RestoredContainer(this, handle, spec, cgroup, cgroupConfig.Resources!, console);
         try
         {
             var (target, mounts) = TargetOf(id, bundle, rootfs, spec, cgroup.Paths, handle.Directory);
@@ -142,8 +154,8 @@ internal sealed partial class LinuxBackend
     /// The container being restored, as CRIU's notify points reach it: CRIU is put in its cgroups,
     /// the hooks run as for a new container, and the new init is recorded.
     /// </summary>
-    sealed class RestoredContainer(LinuxBackend backend, ContainerHandle handle, Spec spec, ICgroupManager cgroup, LinuxResources resources)
-        : IRestoreCallbacks
+    sealed class RestoredContainer(LinuxBackend backend, ContainerHandle handle, Spec spec, ICgroupManager cgroup, LinuxResources resources,
+        IConsoleReceiver? console) : IRestoreCallbacks
     {
         /// <summary>The restored init, once CRIU has announced it.</summary>
         public int? Pid { get; private set; }
@@ -162,8 +174,16 @@ internal sealed partial class LinuxBackend
             HookRunner.Run(spec, HookPhase.CreateRuntime, creating.ToOciState(Status.Creating));
         }
 
-        public void OrphanPtsMaster(int masterFd) =>
-            throw new HullException("the checkpointed container had a terminal, and hull cannot hand a restored terminal to a console socket yet");
+        public void OrphanPtsMaster(int masterFd)
+        {
+            if (console is null)
+                throw new HullException("the checkpointed container had a terminal, but process.terminal is false in the restore's config: " +
+                    "set it to true (and pass --console-socket with --detach)");
+            // The checkpointer closes its fd when this returns; the console keeps its own.
+            var master = Libc.fcntl(masterFd, Libc.F_DUPFD_CLOEXEC, 0);
+            if (master < 0) throw new HullException($"keeping the restored terminal: {Libc.Describe(Libc.LastErrno)}");
+            console.Accept(master, "orphan-pts-master");
+        }
 
         public void PostRestore(int initPid)
         {

@@ -9,8 +9,9 @@ namespace Hull.Plugins.Linux.Terminal;
 /// process sends it to hull (<see cref="SyncMessage.ConsoleMaster"/>).</summary>
 internal interface IConsoleReceiver
 {
-    /// <summary>Takes ownership of <paramref name="master"/>.</summary>
-    void Accept(int master);
+    /// <summary>Takes ownership of <paramref name="master"/>; <paramref name="name"/> is what runc
+    /// calls it on the console socket (/dev/ptmx, or orphan-pts-master for a restored terminal).</summary>
+    void Accept(int master, string name = ContainerPty.MasterName);
 }
 
 /// <summary>
@@ -32,11 +33,11 @@ internal sealed class ConsoleSocket : IConsoleReceiver, IDisposable
 
     public static ConsoleSocket Connect(string path) => new(path, FdPassing.Connect(path, "the console socket"));
 
-    public void Accept(int master)
+    public void Accept(int master, string name = ContainerPty.MasterName)
     {
         try
         {
-            if (FdPassing.Send(socket, Encoding.UTF8.GetBytes(ContainerPty.MasterName), master) < 0)
+            if (FdPassing.Send(socket, Encoding.UTF8.GetBytes(name), master) < 0)
                 throw new HullException($"sending the console to {path}: {Libc.Describe(Libc.LastErrno)}");
         }
         finally

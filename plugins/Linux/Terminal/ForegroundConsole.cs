@@ -27,7 +27,7 @@ internal sealed unsafe class ForegroundConsole : IConsoleReceiver, IDisposable
     /// <summary>The process sent its pty master (process.terminal was true).</summary>
     public bool HasMaster => master >= 0;
 
-    public void Accept(int fd)
+    public void Accept(int fd, string name = ContainerPty.MasterName)
     {
         if (master >= 0) Libc.close(master);
         master = fd;
