@@ -2,6 +2,7 @@ using System.Text;
 using System.Text.Json;
 using Hull.Abstractions.Errors;
 using Hull.Abstractions.Oci;
+using Hull.Plugins.Linux.Hooks;
 using Hull.Plugins.Linux.Interop;
 using Hull.Plugins.Linux.Security;
 using Hull.Plugins.Linux.Setup;
@@ -72,8 +73,12 @@ public static class ContainerInit
         using (var setup = InitSetup.Real(warning => channel.Send(SyncMessage.Warning, warning)))
         {
             setup.MountRootfs(spec, options.Bundle, options.Rootfs, options.NoPivot);
-            channel.Send(SyncMessage.HooksRequest);
-            channel.Expect(SyncMessage.HooksDone, "hull");
+            // A round trip to hull only when it has hooks to run here (most configs have none).
+            if (HookRunner.Of(spec, HookPhase.Prestart).Count + HookRunner.Of(spec, HookPhase.CreateRuntime).Count > 0)
+            {
+                channel.Send(SyncMessage.HooksRequest);
+                channel.Expect(SyncMessage.HooksDone, "hull");
+            }
             setup.RunCreateContainerHooks(spec, HookState(spec, options, ContainerStatus.Creating), options.Rootfs);
             if (process.Terminal)
             {
