@@ -17,8 +17,8 @@ namespace Hull.Plugins.Linux;
 
 /// <summary>
 /// exec and ps. exec's process is hull-init again (sealed, as the init's), whose C bootstrap joins
-/// every namespace of the container by the init's /proc/PID/ns links; hull puts it in the
-/// container's cgroup, then its managed part becomes the process (<see cref="ExecInit"/>) with the
+/// every namespace of the container by the init's /proc/PID/ns links after entering the
+/// container's cgroups, then its managed part becomes the process (<see cref="ExecInit"/>) with the
 /// container's capabilities, rlimits and seccomp filter unless the exec overrides them.
 /// </summary>
 internal sealed partial class LinuxBackend
@@ -31,7 +31,15 @@ internal sealed partial class LinuxBackend
         using var forwarder = request.Detach ? null : new SignalForwarder();
         // The process is started first, so that .NET starts in it while hull reads the config and
         // checks the request; it runs nothing of the container's until it is sent the process.
-        var boot = new BootstrapData(0, [.. record.NamespacePaths.Select(ns => (NamespaceFlags.Of(ns.Key), ns.Value))], null);
+        var cgroupPaths = ExecCgroups.Apply(record.CgroupPaths, ExecCgroups.Parse(request.Cgroups));
+        // As create's init, the bootstrap enters the cgroups itself, before it joins the namespaces:
+        // hull moving it waited for an RCU grace period (5-20 ms on v1). A frozen (paused) cgroup
+        // stops it there until resumed, as runc's. Rootless, hull places it (see CreateContainer).
+        var selfJoin = !record.RootlessCgroups;
+        var boot = new BootstrapData(0, [.. record.NamespacePaths.Select(ns => (NamespaceFlags.Of(ns.Key), ns.Value))], null)
+        {
+            Cgroups = selfJoin ? CgroupEntry.From(cgroupPaths) : null,
+        };
         var child = InitLauncher.Launch(boot, new InitFds(fds.Count),
             writeUserMaps: _ => throw new HullException("exec's process asked for user namespace maps: it joins the container's user namespace, never makes one"),
             placeInCgroup: null);
@@ -46,17 +54,15 @@ internal sealed partial class LinuxBackend
                 new LsmLabels(process.ApparmorProfile, process.SelinuxLabel).Validate(LsmHost.Real, mountLabel: null,
                     (request.AppArmorProfile is null ? "process.apparmorProfile" : "--apparmor", request.ProcessLabel is null ? "process.selinuxLabel" : "--process-label"));
                 var mode = ConsoleModes.Decide(process.Terminal, request.ConsoleSocket, request.Detach);
-                var cgroupPaths = ExecCgroups.Apply(record.CgroupPaths, ExecCgroups.Parse(request.Cgroups));
                 var filter = SeccompCompiler.Compile(config.Linux?.Seccomp, Context.Log);
                 if (mode == ConsoleMode.Socket) socket = ConsoleSocket.Connect(request.ConsoleSocket!);
                 if (mode == ConsoleMode.Foreground) foreground = new ForegroundConsole();
 
                 // Joined by pid: had the init died (and its pid been reused) meanwhile, its start time would differ.
                 if (!StatusDerivation.InitAlive(record, Store.Probe)) throw new HullException("cannot exec in a stopped container");
-                // As runc: the process joins the cgroup after the bootstrap, before it is sent anything
-                // to run (moving into a v1 cgroup waits for an RCU grace period, which then overlaps
-                // its start-up). A frozen (paused) cgroup stops it here until resumed.
-                CgroupManagers.Open(cgroupPaths, record.RootlessCgroups).AddProcess(child.Pid);
+                // Rootless: after the bootstrap, before it is sent anything to run (moving into a v1
+                // cgroup waits for an RCU grace period, which then overlaps its start-up).
+                if (!selfJoin) CgroupManagers.Open(cgroupPaths, record.RootlessCgroups).AddProcess(child.Pid);
                 var options = new ExecOptions
                 {
                     Id = record.Id,
