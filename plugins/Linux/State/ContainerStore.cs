@@ -99,8 +99,9 @@ internal sealed class ContainerStore
                 Status = Status.Creating,
                 ExecFifoPath = record.ExecFifoPath ?? Path.Combine(final, ExecFifoFileName),
             };
-            WriteAtomically(temp, StateFileName, ContainerRecordJson.Write(record));
-            WriteAtomically(temp, ConfigFileName, configSnapshot);
+            // Written in place: the directory is seen under the id only once complete (the rename below).
+            WriteFile(Path.Combine(temp, StateFileName), ContainerRecordJson.Write(record));
+            WriteFile(Path.Combine(temp, ConfigFileName), configSnapshot);
             try
             {
                 Libc.Fs.Check(Libc.Fs.renameat2(Libc.Fs.AT_FDCWD, temp, Libc.Fs.AT_FDCWD, final, Libc.Fs.RENAME_NOREPLACE),
@@ -168,6 +169,13 @@ internal sealed class ContainerStore
     internal T Apply<T>(string id, Operation operation, Func<ContainerHandle, Transition, T> action)
     {
         using var handle = Lock(id);
+        return Apply(handle, operation, action);
+    }
+
+    /// <inheritdoc cref="Apply{T}(string, Operation, Func{ContainerHandle, Transition, T})"/>
+    /// <remarks>On a handle the caller holds already (run starts the container under create's lock).</remarks>
+    internal static T Apply<T>(ContainerHandle handle, Operation operation, Func<ContainerHandle, Transition, T> action)
+    {
         var transition = handle.Require(operation);
         var result = action(handle, transition);
         if (!transition.Removes && !handle.IsDestroyed && transition.To is { } to && to != handle.Record.Status)
@@ -277,13 +285,16 @@ internal sealed class ContainerStore
     static void WriteAtomically(string dir, string name, byte[] content)
     {
         var temp = Path.Combine(dir, name + ".tmp");
-        var fd = Libc.Fs.Open(Libc.Fs.AT_FDCWD, temp, Libc.Fs.O_WRONLY | Libc.Fs.O_CREAT | Libc.Fs.O_TRUNC | Libc.Fs.O_NOFOLLOW, 0,
-            $"writing {temp}", mode: 0x180 /* 0600 */);
-        using (var stream = new FileStream(fd, FileAccess.Write))
-        {
-            stream.Write(content);
-        }
+        WriteFile(temp, content);
         File.Move(temp, Path.Combine(dir, name), overwrite: true);
+    }
+
+    static void WriteFile(string path, byte[] content)
+    {
+        var fd = Libc.Fs.Open(Libc.Fs.AT_FDCWD, path, Libc.Fs.O_WRONLY | Libc.Fs.O_CREAT | Libc.Fs.O_TRUNC | Libc.Fs.O_NOFOLLOW, 0,
+            $"writing {path}", mode: 0x180 /* 0600 */);
+        using var stream = new FileStream(fd, FileAccess.Write);
+        stream.Write(content);
     }
 
     static void Flock(SafeFileHandle handle, int operation)
