@@ -53,3 +53,10 @@ $R create -b "$bundle" rs </dev/null >/dev/null 2>&1
 compare "state (created container)" "$H state hs" "$R state rs"
 $H delete -f hs
 $R delete -f rs
+# exec into a running container (its init sleeps meanwhile).
+mkdir -p "$work/sleeper"
+jq --arg rootfs "$bundle/rootfs" '.process.args = ["sleep", "1000"] | .root.path = $rootfs' "$bundle/config.json" > "$work/sleeper/config.json"
+$H run -d -b "$work/sleeper" hx </dev/null >/dev/null 2>&1
+$R run -d -b "$work/sleeper" rx </dev/null >/dev/null 2>&1
+trap '$H delete -f hx; $R delete -f rx; rm -rf "$work"' EXIT
+compare "exec /bin/true" "$H exec hx true" "$R exec rx true"
