@@ -224,7 +224,9 @@ internal sealed partial class LinuxBackend(BackendContext context) : PlatformBac
     /// <summary>The bundle's absolute path and its config.json (text and parsed): what create and restore start from.</summary>
     static (string Bundle, string ConfigText, Spec Spec) ReadBundle(string bundleArg)
     {
-        var bundle = Path.GetFullPath(bundleArg);
+        // runc works in the bundle's real directory (it changes into it), and reports that path.
+        var given = Path.GetFullPath(bundleArg);
+        var bundle = Libc.Fs.RealPath(given) ?? given;
         var configPath = Path.Combine(bundle, "config.json");
         string configText;
         try { configText = File.ReadAllText(configPath); }
@@ -239,9 +241,12 @@ internal sealed partial class LinuxBackend(BackendContext context) : PlatformBac
     static string RootfsOf(string bundle, Spec spec)
     {
         var rootPath = spec.Root?.Path is { Length: > 0 } r ? r : throw new ConfigException("root.path is missing", "root.path");
-        var rootfs = Path.GetFullPath(Path.Combine(bundle, rootPath));
+        var rootfs = Path.TrimEndingDirectorySeparator(Path.GetFullPath(Path.Combine(bundle, rootPath)));
         if (!Directory.Exists(rootfs))
             throw new ConfigException($"rootfs ({rootfs}) does not exist", "root.path");
+        // As runc: the rootfs is named by its real path, so what is checked and what is mounted agree.
+        if (Libc.Fs.RealPath(rootfs) is { } real && real != rootfs)
+            throw new ConfigException($"invalid rootfs ({rootfs}): not an absolute path, or a symlink; set root.path to the real directory ({real})", "root.path");
         return rootfs;
     }
 

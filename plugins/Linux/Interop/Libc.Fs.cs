@@ -143,6 +143,21 @@ internal static unsafe partial class Libc
         [LibraryImport(Lib, SetLastError = true)]
         internal static partial int flock(int fd, int operation);
 
+        [LibraryImport(Lib, EntryPoint = "realpath", SetLastError = true, StringMarshalling = StringMarshalling.Utf8)]
+        private static partial byte* realpath(string path, byte* resolved);
+
+        [LibraryImport(Lib)]
+        private static partial void free(void* pointer);
+
+        /// <summary>The canonical path (every symlink, . and .. resolved), or null if it cannot be resolved.</summary>
+        internal static string? RealPath(string path)
+        {
+            var resolved = realpath(path, null);
+            if (resolved == null) return null;
+            try { return Marshal.PtrToStringUTF8((nint)resolved); }
+            finally { free(resolved); }
+        }
+
         [LibraryImport(Lib, SetLastError = true, StringMarshalling = StringMarshalling.Utf8)]
         internal static partial nint readlinkat(int dirfd, string path, byte* buf, nuint size);
 

@@ -84,6 +84,22 @@ public static class DiffCases
         },
         new("masked-paths", ["sh", "-c", "wc -c < /proc/kcore; ls /proc/acpi | wc -l"]),
         new("readonly-paths", ["sh", "-c", "echo 1 > /proc/sys/kernel/core_pattern"]),
+        // root.path naming a symlink is refused by both; hull's message also names the real directory.
+        new("rootfs-symlink", ["true"])
+        {
+            Prepare = b =>
+            {
+                Directory.Move(b.Rootfs, Path.Combine(b.Dir, "real-rootfs"));
+                File.CreateSymbolicLink(b.Rootfs, "real-rootfs");
+            },
+            Explained = ("runc says only \"invalid rootfs: not an absolute path, or a symlink\"; hull says the same and names the real directory to use",
+                r =>
+                {
+                    Assert.Equal(1, r.ExitCode);
+                    Assert.Contains("invalid rootfs (", r.Stderr);
+                    Assert.Contains("not an absolute path, or a symlink; set root.path to the real directory (", r.Stderr);
+                }),
+        },
         new("dev-nodes", ["ls", "/dev"]),
         // The default device rules must let the container use its standard nodes (cgroup devices).
         new("dev-nodes-usable", ["sh", "-c", "echo x > /dev/null && head -c 4 /dev/zero | wc -c && head -c 4 /dev/urandom | wc -c && echo ok"]),

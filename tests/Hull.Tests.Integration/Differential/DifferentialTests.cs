@@ -70,6 +70,31 @@ public sealed class DifferentialTests : IDisposable
         Assert.Equal(0, runc.Cmd("delete", runcId).ExitCode);
     }
 
+    [SkippableFact]
+    public void ABundleGivenThroughASymlinkIsReportedByItsRealPath()
+    {
+        Runtime.RequireContainers();
+        Runtime.RequireRunc();
+        var bundle = BundleFor(DiffCases.Named("true"));
+        var link = bundle.Dir + "-link";
+        File.CreateSymbolicLink(link, bundle.Dir);
+        try
+        {
+            foreach (var runtime in new[] { hull, runc })
+            {
+                var id = Runtime.NewId("bundle-link");
+                Assert.Equal(0, runtime.Detached("create", "--bundle", link, id).ExitCode);
+                var state = JsonNode.Parse(runtime.Cmd("state", id).Stdout)!;
+                Assert.Equal((bundle.Dir, bundle.Rootfs), (state["bundle"]!.GetValue<string>(), state["rootfs"]!.GetValue<string>()));
+                Assert.Equal(0, runtime.Cmd("delete", "--force", id).ExitCode);
+            }
+        }
+        finally
+        {
+            File.Delete(link);
+        }
+    }
+
     /// <summary>Equal once the pid, the times and the per-runtime names (id, bundle) are masked.</summary>
     static void AssertSameState(CommandResult fromHull, CommandResult fromRunc, Bundle hullBundle, Bundle runcBundle, string hullId, string runcId)
     {

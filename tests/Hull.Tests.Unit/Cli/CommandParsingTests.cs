@@ -209,8 +209,9 @@ public sealed class CommandParsingTests : IDisposable
         _cli.Backend.PidList.AddRange([10309, 10400]);
         var result = _cli.Run("ps", "-f", "json", "c1");
         Assert.Equal("[10309,10400]\n", result.Out);
+        // runc prints Go's nil slice: null, not [].
         using var empty = new CliHarness();
-        Assert.Equal("[]\n", empty.Run("ps", "--format=json", "c1").Out);
+        Assert.Equal("null\n", empty.Run("ps", "--format=json", "c1").Out);
     }
 
     [Fact]

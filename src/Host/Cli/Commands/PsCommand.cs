@@ -38,9 +38,11 @@ internal static class PsCommand
         },
     };
 
-    /// <summary>A JSON array of numbers needs no serializer.</summary>
+    /// <summary>A JSON array of numbers needs no serializer. No processes print `null`, as runc
+    /// (Go encodes its nil slice so) and clients parsing its output expect.</summary>
     public static string PidsJson(IReadOnlyList<int> pids)
     {
+        if (pids.Count == 0) return "null";
         var sb = new StringBuilder("[");
         for (var i = 0; i < pids.Count; i++)
             sb.Append(i == 0 ? "" : ",").Append(pids[i].ToString(System.Globalization.CultureInfo.InvariantCulture));
