@@ -32,7 +32,7 @@ internal sealed partial class LinuxBackend
         // The process is started first, so that .NET starts in it while hull reads the config and
         // checks the request; it runs nothing of the container's until it is sent the process.
         var boot = new BootstrapData(0, [.. record.NamespacePaths.Select(ns => (NamespaceFlags.Of(ns.Key), ns.Value))], null);
-        var child = InitLauncher.Launch(boot, new InitFds(fds.Count, ExecFifo: -1),
+        var child = InitLauncher.Launch(boot, new InitFds(fds.Count),
             writeUserMaps: _ => throw new HullException("exec's process asked for user namespace maps: it joins the container's user namespace, never makes one"),
             placeInCgroup: null);
         ConsoleSocket? socket = null;
@@ -65,7 +65,7 @@ internal sealed partial class LinuxBackend
                     RootlessEuid = record.RootlessEuid,
                     Seccomp = filter,
                 };
-                child.Channel.Send(SyncMessage.ExecOptions, JsonSerializer.SerializeToUtf8Bytes(options, InitJson.Default.ExecOptions));
+                child.Channel.Send(SyncMessage.ExecOptions, InitMessages.Encode(options));
                 child.Channel.Send(SyncMessage.Spec, Encoding.UTF8.GetBytes(OciJson.SerializeSpec(new Spec { OciVersion = config.OciVersion, Process = process })));
                 var requests = new SetupRequests(Context.Log.Warn, (IConsoleReceiver?)socket ?? foreground, config.Linux?.Seccomp,
                     pid => new ContainerProcessState

@@ -40,7 +40,7 @@ internal sealed partial class LinuxBackend(BackendContext context) : PlatformBac
             var record = handle.Record;
             ExecFifo.Release(record.ExecFifoPath!, () => StatusDerivation.InitAlive(record, Store.Probe));
             // Poststart failures are reported but the container keeps running, as runc.
-            HookRunner.RunWarning(Store.LoadConfig(id), HookPhase.Poststart, record.ToOciState(Status.Running), Context.Log.Warn);
+            HookRunner.RunWarning(Store.LoadConfigForHooks(id), HookPhase.Poststart, record.ToOciState(Status.Running), Context.Log.Warn);
             return 0;
         });
     }
@@ -117,6 +117,24 @@ internal sealed partial class LinuxBackend(BackendContext context) : PlatformBac
     ContainerRecord CreateContainer(string id, string bundleArg, LaunchOptions launch, ForegroundConsole? foreground = null)
     {
         ContainerId.Validate(id);
+        var fds = PassedFds.From(launch.PreserveFds, Environment.GetEnvironmentVariable, Libc.getpid(),
+            fd => Libc.fcntl(fd, Libc.F_GETFD, 0) >= 0);
+        // hull-init is started first: its exec and loading (1-2 ms) then overlap reading the bundle,
+        // the checks and the state directory, while it waits in its bootstrap for what they decide.
+        var spawned = InitLauncher.Spawn(new InitFds(fds.Count));
+        try
+        {
+            return CreateContainer(spawned, fds, id, bundleArg, launch, foreground);
+        }
+        catch
+        {
+            spawned.Abort();
+            throw;
+        }
+    }
+
+    ContainerRecord CreateContainer(SpawnedInit spawned, PassedFds fds, string id, string bundleArg, LaunchOptions launch, ForegroundConsole? foreground)
+    {
         var (bundle, configText, spec) = ReadBundle(bundleArg);
 
         // Everything the config alone can tell is checked before anything exists.
@@ -129,8 +147,6 @@ internal sealed partial class LinuxBackend(BackendContext context) : PlatformBac
         var boot = BootstrapData.From(spec);
         InitSetup.Validate(spec);
         var seccompFilter = SeccompCompiler.Compile(spec.Linux?.Seccomp, Context.Log);
-        var fds = PassedFds.From(launch.PreserveFds, Environment.GetEnvironmentVariable, Libc.getpid(),
-            fd => Libc.fcntl(fd, Libc.F_GETFD, 0) >= 0);
         var host = HostIdentity.Current();
         var rootless = RootlessFacts.Decide(host, Context.Options.Rootless);
         RootlessConfig.Check(spec, rootless.RootlessEuid, host.Euid);
@@ -151,35 +167,32 @@ internal sealed partial class LinuxBackend(BackendContext context) : PlatformBac
             NoNewKeyring = launch.NoNewKeyring,
         };
         using var consoleSocket = consoleMode == ConsoleMode.Socket ? ConsoleSocket.Connect(launch.ConsoleSocket!) : null;
-        using var handle = Store.Create(draft, spec);
+        using var handle = Store.Create(draft, Encoding.UTF8.GetBytes(configText));
         InitProcess? init = null;
         try
         {
-            var fifo = ExecFifo.Create(handle.Record.ExecFifoPath!);
-            var initFds = new InitFds(fds.Count, fifo);
-            // A cgroup namespace is rooted where its creator is, so then the bootstrap process is
-            // placed first. Otherwise the init is placed while it starts up (below): moving a
-            // process into a v1 cgroup waits for an RCU grace period, which then overlaps the
-            // init's own set-up instead of adding to it (measured: `run` 29.6 ms against 35 ms).
-            // The init runs nothing of the container's until it is ready.
-            var placeFirst = boot.CreatesOrJoins(NamespaceFlags.Cgroup);
-            try
+            // The init's bootstrap enters its cgroups by itself (a new cgroup namespace is then
+            // rooted there): moving another process into a cgroup waits for an RCU grace period,
+            // 5-20 ms, which was the largest single cost of `run`. Rootless, where a cgroup hull
+            // may not write is tolerated, hull places it: the bootstrap process first when a cgroup
+            // namespace is rooted where its creator is, otherwise the init while it starts up (the
+            // wait then overlaps its set-up). The init runs nothing of the container's until ready.
+            var selfJoin = !rootless.RootlessCgroups;
+            if (selfJoin)
             {
-                init = InitLauncher.Launch(boot, initFds,
-                    writeUserMaps: pid => UserNamespaceMaps.Proc.Write(pid, idMaps),
-                    placeInCgroup: placeFirst ? cgroup.Apply : null);
+                cgroup.Create();
+                boot = boot with { Cgroups = CgroupEntry.From(cgroup.Paths) };
             }
-            finally
-            {
-                Libc.close(fifo);
-            }
+            var placeFirst = !selfJoin && boot.CreatesOrJoins(NamespaceFlags.Cgroup);
+            init = InitLauncher.Bootstrap(spawned, boot,
+                writeUserMaps: pid => UserNamespaceMaps.Proc.Write(pid, idMaps),
+                placeInCgroup: placeFirst ? cgroup.Apply : null);
             var options = new InitOptions
             {
                 Id = id,
                 Bundle = bundle,
                 Rootfs = rootfs,
                 PassedFds = fds.Count,
-                ExecFifoFd = initFds.FifoTarget,
                 ExtraEnv = fds.ExtraEnv,
                 NoPivot = launch.NoPivot,
                 NoNewKeyring = launch.NoNewKeyring,
@@ -187,9 +200,18 @@ internal sealed partial class LinuxBackend(BackendContext context) : PlatformBac
                 Seccomp = seccompFilter,
             };
             init.Channel.Send(SyncMessage.Spec, Encoding.UTF8.GetBytes(configText));
-            init.Channel.Send(SyncMessage.Options, JsonSerializer.SerializeToUtf8Bytes(options, InitJson.Default.InitOptions));
+            // The fifo goes with the options (SCM_RIGHTS): the init cannot reach the state dir once it has pivoted.
+            var fifo = ExecFifo.Create(handle.Record.ExecFifoPath!);
+            try
+            {
+                init.Channel.SendFd(SyncMessage.Options, fifo, InitMessages.Encode(options));
+            }
+            finally
+            {
+                Libc.close(fifo);
+            }
             var creating = handle.Record with { InitPid = init.Pid };
-            if (!placeFirst) PlaceInit(cgroup, init.Pid);
+            if (!selfJoin && !placeFirst) PlaceInit(cgroup, init.Pid);
             var creatingState = creating.ToOciState(Status.Creating);
             var requests = new SetupRequests(Context.Log.Warn, consoleMode == ConsoleMode.Foreground ? foreground : consoleSocket, spec.Linux?.Seccomp,
                 pid => new ContainerProcessState { Pid = pid, Metadata = spec.Linux?.Seccomp?.ListenerMetadata, State = RuntimeState.From(creatingState) });
@@ -307,7 +329,7 @@ internal sealed partial class LinuxBackend(BackendContext context) : PlatformBac
                 WaitGone(record);
             }
             DestroyCgroup(cgroup);
-            config = Store.LoadConfig(id);
+            config = Store.LoadConfigForHooks(id);
             final = record.ToOciState(Status.Stopped);
             handle.Destroy();
             return 0;

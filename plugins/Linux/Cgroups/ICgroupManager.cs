@@ -31,6 +31,14 @@ internal interface ICgroupManager
     /// </summary>
     void Apply(int pid);
 
+    /// <summary>
+    /// Creates the cgroup(s) as <see cref="Apply"/> does, but moves no process: the container's init
+    /// enters them itself from its bootstrap (<see cref="Paths"/> says where). Moving another process
+    /// into a cgroup waits for an RCU grace period (5-20 ms here); a single-threaded process moving
+    /// itself, or being cloned into its cgroup, does not.
+    /// </summary>
+    void Create();
+
     /// <summary>Moves another process (an exec'd one) into the container's existing cgroups.</summary>
     void AddProcess(int pid);
 

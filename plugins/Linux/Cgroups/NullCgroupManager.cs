@@ -13,6 +13,8 @@ internal sealed class NullCgroupManager(string reason) : ICgroupManager
 
     public void Apply(int pid) { }
 
+    public void Create() { }
+
     public void AddProcess(int pid) { }
 
     /// <summary>Nothing to enforce is fine; any limit cannot be enforced without a cgroup.</summary>

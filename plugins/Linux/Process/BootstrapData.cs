@@ -26,13 +26,25 @@ internal static class NamespaceFlags
 }
 
 /// <summary>
+/// The cgroups the bootstrap enters by itself (see bootstrap.c: far cheaper than hull moving it):
+/// v1 directories it moves its one thread into, and the v2 directory its init is cloned into.
+/// </summary>
+internal sealed record CgroupEntry(IReadOnlyList<string> V1, string? V2)
+{
+    /// <summary>From a cgroup manager's <c>Paths</c>: "" is the unified (v2) directory, the rest v1 hierarchies.</summary>
+    public static CgroupEntry From(IReadOnlyDictionary<string, string> paths) => new(
+        [.. paths.Where(p => p.Key.Length > 0).Select(p => p.Value).Distinct(StringComparer.Ordinal)],
+        paths.TryGetValue("", out var unified) ? unified : null);
+}
+
+/// <summary>
 /// What the C bootstrap (native/bootstrap.c) does before .NET starts in the container: the
-/// namespaces to create, the ones to join by path, and the time-namespace offsets. Encoded as the
-/// BOOT_DATA attributes that bootstrap.c parses.
+/// namespaces to create, the ones to join by path, the time-namespace offsets and the cgroups to
+/// enter. Encoded as the BOOT_DATA attributes that bootstrap.c parses.
 /// </summary>
 internal sealed record BootstrapData(uint CloneFlags, IReadOnlyList<(uint Type, string Path)> Joins, string? TimeOffsets)
 {
-    const uint AttrCloneFlags = 1, AttrNsPath = 2, AttrTimeOffsets = 3, AttrOomScoreAdj = 4;
+    const uint AttrCloneFlags = 1, AttrNsPath = 2, AttrTimeOffsets = 3, AttrOomScoreAdj = 4, AttrCgroupV1 = 5, AttrCgroupV2 = 6;
 
     /// <summary>
     /// process.oomScoreAdj, written by the bootstrap before it makes itself non-dumpable: after
@@ -40,6 +52,10 @@ internal sealed record BootstrapData(uint CloneFlags, IReadOnlyList<(uint Type, 
     /// not even raise it (runc writes it at the same point).
     /// </summary>
     public int? OomScoreAdj { get; init; }
+
+    /// <summary>The cgroups the init enters by itself; null: hull places it (rootless, where a
+    /// cgroup hull may not write is tolerated).</summary>
+    public CgroupEntry? Cgroups { get; init; }
 
     public bool CreatesUserNamespace => (CloneFlags & NamespaceFlags.User) != 0;
 
@@ -106,13 +122,21 @@ internal sealed record BootstrapData(uint CloneFlags, IReadOnlyList<(uint Type, 
         }
         BinaryPrimitives.WriteUInt32LittleEndian(u32, CloneFlags);
         Attr(AttrCloneFlags, u32);
+        // Paths go NUL-terminated, so that the C side uses them in place.
+        static byte[] Path(string path, int prefix = 0)
+        {
+            var value = new byte[prefix + Encoding.UTF8.GetByteCount(path) + 1];
+            Encoding.UTF8.GetBytes(path, value.AsSpan(prefix));
+            return value;
+        }
         foreach (var (type, path) in Joins)
         {
-            var value = new byte[4 + Encoding.UTF8.GetByteCount(path) + 1];
+            var value = Path(path, prefix: 4);
             BinaryPrimitives.WriteUInt32LittleEndian(value, type);
-            Encoding.UTF8.GetBytes(path, value.AsSpan(4));
             Attr(AttrNsPath, value);
         }
+        foreach (var dir in Cgroups?.V1 ?? []) Attr(AttrCgroupV1, Path(dir));
+        if (Cgroups?.V2 is { } v2) Attr(AttrCgroupV2, Path(v2));
         if (TimeOffsets is not null) Attr(AttrTimeOffsets, Encoding.UTF8.GetBytes(TimeOffsets));
         if (OomScoreAdj is { } adj) Attr(AttrOomScoreAdj, Encoding.UTF8.GetBytes(adj.ToString(System.Globalization.CultureInfo.InvariantCulture)));
         return buffer.ToArray();

@@ -60,8 +60,8 @@ public static class ContainerInit
     static int Create(SyncChannel channel, byte[] specJson)
     {
         var spec = OciJson.ParseConfig(Encoding.UTF8.GetString(specJson));
-        var options = JsonSerializer.Deserialize(channel.Expect(SyncMessage.Options, "hull"), InitJson.Default.InitOptions)
-            ?? throw new HullException("empty init options");
+        var (optionsJson, execFifoFd) = channel.ExpectFd(SyncMessage.Options, "hull");
+        var options = InitMessages.DecodeInit(optionsJson);
         var process = spec.Process ?? throw new ConfigException("process is missing", "process");
         var labels = new LsmLabels(process.ApparmorProfile, process.SelinuxLabel);
         // Labels are written through the host's procfs, opened before any container mount exists.
@@ -102,7 +102,7 @@ public static class ContainerInit
 
         try
         {
-            ExecFifo.WaitForStart(options.ExecFifoFd);
+            ExecFifo.WaitForStart(execFifoFd);
             InitSetup.RunStartContainerHooks(spec, HookState(spec, options, ContainerStatus.Created));
             lockdown.Exec(executable, process.Args!, env, keepFds: 3 + options.PassedFds);
         }

@@ -18,8 +18,7 @@ internal static class ExecInit
 {
     public static int Run(SyncChannel channel, byte[] optionsJson)
     {
-        var options = JsonSerializer.Deserialize(optionsJson, InitJson.Default.ExecOptions)
-            ?? throw new HullException("empty exec options");
+        var options = InitMessages.DecodeExec(optionsJson);
         var process = OciJson.ParseConfig(Encoding.UTF8.GetString(channel.Expect(SyncMessage.Spec, "hull"))).Process
             ?? throw new HullException("hull sent no process to run");
         var labels = new LsmLabels(process.ApparmorProfile, process.SelinuxLabel);

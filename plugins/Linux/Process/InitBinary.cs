@@ -21,8 +21,11 @@ internal static unsafe class InitBinary
             return File.Exists(overridden) ? overridden
                 : throw new HullException($"HULL_INIT={overridden}: no such file");
         // In the plugin host build the assembly has a location; NativeAOT has none, and the
-        // executable's own folder is the place.
-        var pluginDir = Path.GetDirectoryName(typeof(InitBinary).Assembly.Location);
+        // executable's own folder is the place. (Asking NativeAOT for an assembly's location sets
+        // up its reflection, a few percent of `run`, so it is not asked.)
+        var pluginDir = System.Runtime.CompilerServices.RuntimeFeature.IsDynamicCodeSupported
+            ? Path.GetDirectoryName(typeof(InitBinary).Assembly.Location)
+            : null;
         foreach (var dir in new[] { pluginDir, AppContext.BaseDirectory })
         {
             if (string.IsNullOrEmpty(dir)) continue;

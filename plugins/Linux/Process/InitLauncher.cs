@@ -5,13 +5,41 @@ using Hull.Plugins.Linux.Interop;
 namespace Hull.Plugins.Linux.Process;
 
 /// <summary>The fds a new init gets: 0-2 as hull's, then <see cref="Passed"/> fds at 3.. (LISTEN_FDS and
-/// --preserve-fds), then the sync socket, the exec fifo (O_PATH; -1 for exec's process, which has
-/// none) and the binary being exec'd (which bootstrap.c closes at once, with everything above the fifo).</summary>
-internal sealed record InitFds(int Passed, int ExecFifo)
+/// --preserve-fds), then the sync socket and the binary being exec'd (which bootstrap.c closes at
+/// once, with everything above the socket). The exec fifo comes later, attached to the init's options.</summary>
+internal sealed record InitFds(int Passed)
 {
     public int SyncTarget => 3 + Passed;
-    public int FifoTarget => 3 + Passed + 1;
-    public int BinaryTarget => 3 + Passed + 2;
+    public int BinaryTarget => 3 + Passed + 1;
+}
+
+/// <summary>
+/// hull-init spawned and waiting in its C bootstrap for the bootstrap data: spawned first, so that
+/// its exec and dynamic loading overlap what hull does before it knows that data.
+/// </summary>
+internal sealed class SpawnedInit(int pid, SyncChannel channel)
+{
+    public int Pid { get; } = pid;
+    public SyncChannel Channel { get; } = channel;
+    bool reaped;
+
+    internal void Reap()
+    {
+        ProcessWaiter.Reap(Pid);
+        reaped = true;
+    }
+
+    /// <summary>Kills and reaps it unless that was done (its pid may be another process's by then),
+    /// and closes the channel: a failed create or exec leaves no process.</summary>
+    public void Abort()
+    {
+        if (!reaped)
+        {
+            Libc.kill(Pid, Libc.SIGKILL);
+            Reap();
+        }
+        Channel.Dispose();
+    }
 }
 
 /// <summary>A started container init: its host pid and the channel to it, until it reports ready.</summary>
@@ -36,11 +64,18 @@ internal sealed class InitProcess(int pid, SyncChannel channel) : IDisposable
 /// </summary>
 internal static unsafe class InitLauncher
 {
+    /// <summary>Spawns hull-init and drives its bootstrap (see <see cref="Bootstrap"/>).</summary>
+    public static InitProcess Launch(BootstrapData boot, InitFds fds, Action<int> writeUserMaps, Action<int>? placeInCgroup) =>
+        Bootstrap(Spawn(fds), boot, writeUserMaps, placeInCgroup);
+
+    /// <summary>Sends a spawned hull-init its bootstrap data and serves it until it reports the
+    /// container init's pid. On failure the spawned process is aborted.</summary>
     /// <param name="placeInCgroup">When set, puts the bootstrap process in the container's cgroup
     /// before it unshares anything, so that a new cgroup namespace is rooted there.</param>
-    public static InitProcess Launch(BootstrapData boot, InitFds fds, Action<int> writeUserMaps, Action<int>? placeInCgroup)
+    public static InitProcess Bootstrap(SpawnedInit spawned, BootstrapData boot, Action<int> writeUserMaps, Action<int>? placeInCgroup)
     {
-        var stage0 = Spawn(fds, out var channel);
+        var stage0 = spawned.Pid;
+        var channel = spawned.Channel;
         try
         {
             placeInCgroup?.Invoke(stage0);
@@ -56,7 +91,7 @@ internal static unsafe class InitLauncher
                         break;
                     case SyncMessage.InitPid:
                         var pid = BitConverter.ToInt32(frame.Payload);
-                        ProcessWaiter.Reap(stage0);
+                        spawned.Reap();
                         return new InitProcess(pid, channel);
                     case SyncMessage.Error:
                         throw new HullException("unable to start container process: " + System.Text.Encoding.UTF8.GetString(frame.Payload));
@@ -67,14 +102,13 @@ internal static unsafe class InitLauncher
         }
         catch
         {
-            Libc.kill(stage0, Libc.SIGKILL);
-            ProcessWaiter.Reap(stage0);
-            channel.Dispose();
+            spawned.Abort();
             throw;
         }
     }
 
-    static int Spawn(InitFds fds, out SyncChannel channel)
+    /// <summary>Starts hull-init, which waits in its C bootstrap for <see cref="Bootstrap"/>.</summary>
+    public static SpawnedInit Spawn(InitFds fds)
     {
         var binary = InitBinary.OpenSealed(InitBinary.Locate());
         int* pair = stackalloc int[2];
@@ -82,7 +116,6 @@ internal static unsafe class InitLauncher
         // Lift the child's fds above every target number first, so no dup2 below clobbers a source.
         var above = fds.BinaryTarget + 1;
         var childSock = MoveAbove(pair[1], above);
-        var fifo = fds.ExecFifo < 0 ? -1 : Libc.Check(Libc.fcntl(fds.ExecFifo, Libc.F_DUPFD_CLOEXEC, above), "dup of the exec fifo");
         binary = MoveAbove(binary, above);
         for (var fd = 3; fd < 3 + fds.Passed; fd++)
             Libc.Check(Libc.fcntl(fd, Libc.F_SETFD, 0), $"passing fd {fd}");
@@ -99,9 +132,6 @@ internal static unsafe class InitLauncher
         {
             Libc.posix_spawn_file_actions_init(actions);
             Libc.posix_spawn_file_actions_adddup2(actions, childSock, fds.SyncTarget);
-            // Without a fifo its number must still not hold whatever hull inherited there.
-            if (fifo >= 0) Libc.posix_spawn_file_actions_adddup2(actions, fifo, fds.FifoTarget);
-            else Libc.posix_spawn_file_actions_addclose(actions, fds.FifoTarget);
             Libc.posix_spawn_file_actions_adddup2(actions, binary, fds.BinaryTarget);
             // Whatever else hull inherited without close-on-exec (a caller's pipe) must not reach
             // the init: it would hold the caller's pipe open for the container's whole life.
@@ -114,8 +144,7 @@ internal static unsafe class InitLauncher
             int pid;
             var err = Libc.posix_spawn(&pid, path[0], actions, attr, argv.Pointers, envp.Pointers);
             if (err != 0) throw new HullException($"starting {InitBinary.FileName}: {Libc.Describe(err)}");
-            channel = new SyncChannel(pair[0]);
-            return pid;
+            return new SpawnedInit(pid, new SyncChannel(pair[0]));
         }
         catch
         {
@@ -129,7 +158,6 @@ internal static unsafe class InitLauncher
             NativeMemory.Free(actions);
             NativeMemory.Free(attr);
             Libc.close(childSock);
-            if (fifo >= 0) Libc.close(fifo);
             Libc.close(binary);
         }
     }

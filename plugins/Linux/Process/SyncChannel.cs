@@ -100,9 +100,31 @@ internal sealed unsafe class SyncChannel(int fd) : IDisposable
         var frame = Receive() ?? throw new HullException($"{peer} exited before sending {expected}");
         // No frame read through here carries an fd; one sent anyway must not leak.
         if (frame.Fd >= 0) Libc.close(frame.Fd);
+        return Checked(frame, expected, peer).Payload;
+    }
+
+    /// <summary><see cref="Expect"/> for a frame that must carry an fd: its payload and the fd (ours to close).</summary>
+    public (byte[] Payload, int Fd) ExpectFd(SyncMessage expected, string peer)
+    {
+        var frame = Receive() ?? throw new HullException($"{peer} exited before sending {expected}");
+        try
+        {
+            Checked(frame, expected, peer);
+            if (frame.Fd < 0) throw new HullException($"{peer} sent {expected} without its fd");
+            return (frame.Payload, frame.Fd);
+        }
+        catch
+        {
+            if (frame.Fd >= 0) Libc.close(frame.Fd);
+            throw;
+        }
+    }
+
+    static SyncFrame Checked(SyncFrame frame, SyncMessage expected, string peer)
+    {
         if (frame.Type == SyncMessage.Error) throw new HullException(System.Text.Encoding.UTF8.GetString(frame.Payload));
         if (frame.Type != expected) throw new HullException($"{peer} sent {frame.Type}, expected {expected}");
-        return frame.Payload;
+        return frame;
     }
 
     void WriteAll(ReadOnlySpan<byte> data)

@@ -31,6 +31,9 @@ internal interface IProcessOps
     void FixStdioOwner(uint uid);
     uint SetUmask(uint mask);
 
+    /// <summary>Sets the loopback interface `lo` of our network namespace up (a new one has it down).</summary>
+    void BringLoopbackUp();
+
     void SetHostname(string name);
     void SetDomainname(string name);
 

@@ -56,13 +56,16 @@ internal static class KernelSettings
     internal static string SysctlPath(string key) => "sys/" + key.Replace('.', '/');
 
     /// <summary>
-    /// Applies them in runc's order: hostname, domainname, then sysctls (so a kernel.domainname
-    /// sysctl wins), then oomScoreAdj — written only when it differs, since lowering it needs
-    /// CAP_SYS_RESOURCE, which the parent may already have used to set it.
+    /// Applies them in runc's order: the loopback interface of a new network namespace up (runc's
+    /// "loopback" network: a new namespace has `lo` down, and 127.0.0.1 would not answer), hostname,
+    /// domainname, then sysctls (so a kernel.domainname sysctl wins), then oomScoreAdj — written only
+    /// when it differs, since lowering it needs CAP_SYS_RESOURCE, which the parent may already have
+    /// used to set it.
     /// </summary>
     internal static void Apply(Spec spec, ProcFs proc, IProcessOps ops)
     {
         Validate(spec);
+        if ((spec.Linux?.Namespaces ?? []).Any(n => n.Type == "network" && string.IsNullOrEmpty(n.Path))) ops.BringLoopbackUp();
         if (!string.IsNullOrEmpty(spec.Hostname)) ops.SetHostname(spec.Hostname);
         if (!string.IsNullOrEmpty(spec.Domainname)) ops.SetDomainname(spec.Domainname);
         foreach (var (key, value) in spec.Linux?.Sysctl ?? new Dictionary<string, string>())

@@ -113,6 +113,29 @@ internal sealed unsafe class LibcProcessOps : IProcessOps
 
     public uint SetUmask(uint mask) => Libc.Fs.umask(mask);
 
+    public void BringLoopbackUp()
+    {
+        // struct ifreq: the name, then the flags (a short) at offset 16; 40 bytes on 64-bit Linux.
+        const ulong SIOCGIFFLAGS = 0x8913, SIOCSIFFLAGS = 0x8914;
+        const short IFF_UP = 1;
+        var ifreq = stackalloc byte[40];
+        new Span<byte>(ifreq, 40).Clear();
+        ifreq[0] = (byte)'l';
+        ifreq[1] = (byte)'o';
+        var sock = Libc.socket(2 /* AF_INET */, 2 /* SOCK_DGRAM */ | Libc.SOCK_CLOEXEC, 0);
+        if (sock < 0) throw SyscallException.FromLastError("socket for the loopback interface");
+        try
+        {
+            Check(Libc.ioctl(sock, SIOCGIFFLAGS, ifreq), "reading the flags of lo");
+            *(short*)(ifreq + 16) |= IFF_UP;
+            Check(Libc.ioctl(sock, SIOCSIFFLAGS, ifreq), "setting lo up");
+        }
+        finally
+        {
+            Libc.close(sock);
+        }
+    }
+
     public void SetHostname(string name)
     {
         var bytes = Encoding.UTF8.GetBytes(name);

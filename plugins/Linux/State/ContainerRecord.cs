@@ -1,10 +1,9 @@
-using System.Text.Json.Serialization;
 using Hull.Abstractions.Oci;
 
 namespace Hull.Plugins.Linux.State;
 
 /// <summary>
-/// state.json: what later commands need to find and control a container. The config itself is
+/// state.json (<see cref="ContainerRecordJson"/>): what later commands need to find and control a container. The config itself is
 /// kept beside it (<see cref="ContainerStore.ConfigFileName"/>) so that `state` and `list` never
 /// parse it. Status here is only what the last command recorded; the live status is always
 /// re-derived from the system (<see cref="StatusDerivation"/>).
@@ -58,10 +57,3 @@ internal sealed record ContainerRecord
         Owner = owner,
     };
 }
-
-[JsonSourceGenerationOptions(
-    PropertyNamingPolicy = JsonKnownNamingPolicy.CamelCase,
-    UseStringEnumConverter = true,
-    IgnoreReadOnlyProperties = false)]
-[JsonSerializable(typeof(ContainerRecord))]
-internal sealed partial class StateJson : JsonSerializerContext;

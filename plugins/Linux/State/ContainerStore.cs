@@ -67,7 +67,13 @@ internal sealed class ContainerStore
     /// caller finishes create with <see cref="ContainerHandle.Save"/>, or calls
     /// <see cref="ContainerHandle.Destroy"/> when create fails, so nothing is left behind.
     /// </summary>
-    internal ContainerHandle Create(ContainerRecord record, Spec config)
+    internal ContainerHandle Create(ContainerRecord record, Spec config) =>
+        Create(record, System.Text.Encoding.UTF8.GetBytes(OciJson.SerializeSpec(config)));
+
+    /// <inheritdoc cref="Create(ContainerRecord, Spec)"/>
+    /// <param name="configSnapshot">The bundle's config.json as read: kept as is, because serializing
+    /// the parsed config again costs a serializer set-up of its own on create's path.</param>
+    internal ContainerHandle Create(ContainerRecord record, byte[] configSnapshot)
     {
         var final = DirectoryOf(record.Id);
         RootDir.Ensure(rootChoice, euid);
@@ -93,8 +99,8 @@ internal sealed class ContainerStore
                 Status = Status.Creating,
                 ExecFifoPath = record.ExecFifoPath ?? Path.Combine(final, ExecFifoFileName),
             };
-            WriteAtomically(temp, StateFileName, JsonSerializer.SerializeToUtf8Bytes(record, StateJson.Default.ContainerRecord));
-            WriteConfig(temp, config);
+            WriteAtomically(temp, StateFileName, ContainerRecordJson.Write(record));
+            WriteAtomically(temp, ConfigFileName, configSnapshot);
             try
             {
                 Libc.Fs.Check(Libc.Fs.renameat2(Libc.Fs.AT_FDCWD, temp, Libc.Fs.AT_FDCWD, final, Libc.Fs.RENAME_NOREPLACE),
@@ -203,6 +209,18 @@ internal sealed class ContainerStore
     /// <summary>The config snapshot taken at create.</summary>
     internal Spec LoadConfig(string id) => OciJson.LoadConfig(Path.Combine(DirectoryOf(id), ConfigFileName));
 
+    /// <summary>
+    /// The config snapshot for running its hooks: parsed only when it has hooks at all, because a
+    /// full parse sets up the whole serializer, a good part of a short `start` or `delete`.
+    /// </summary>
+    internal Spec LoadConfigForHooks(string id)
+    {
+        byte[] bytes;
+        try { bytes = File.ReadAllBytes(Path.Combine(DirectoryOf(id), ConfigFileName)); }
+        catch (Exception e) when (e is FileNotFoundException or DirectoryNotFoundException) { return LoadConfig(id); }
+        return OciJson.HasTopLevelMember(bytes, "hooks") ? LoadConfig(id) : new Spec();
+    }
+
     /// <summary>The owner `list` shows: the user owning the container's directory, or "#uid".</summary>
     internal static string OwnerOf(string directory)
     {
@@ -214,7 +232,7 @@ internal sealed class ContainerStore
     }
 
     internal void WriteRecord(string dir, ContainerRecord record) =>
-        WriteAtomically(dir, StateFileName, JsonSerializer.SerializeToUtf8Bytes(record, StateJson.Default.ContainerRecord));
+        WriteAtomically(dir, StateFileName, ContainerRecordJson.Write(record));
 
     internal static void WriteConfig(string dir, Spec config) =>
         WriteAtomically(dir, ConfigFileName, System.Text.Encoding.UTF8.GetBytes(OciJson.SerializeSpec(config)));
@@ -232,8 +250,7 @@ internal sealed class ContainerStore
         }
         try
         {
-            return JsonSerializer.Deserialize(bytes, StateJson.Default.ContainerRecord)
-                ?? throw new JsonException("null");
+            return ContainerRecordJson.Read(bytes);
         }
         catch (JsonException e)
         {

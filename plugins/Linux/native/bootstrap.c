@@ -17,6 +17,12 @@
  * The cloned child (PID 1 of a new PID namespace when asked, and hull's child) returns from the
  * constructor and the .NET runtime starts inside the namespaces; hull_boot_fd() hands it the
  * socket. This process (stage 0) reports the child's pid and exits.
+ *
+ * Cgroups: when hull sends the container's cgroup directories, the init enters them here rather
+ * than being moved by hull. Moving another process into a cgroup takes the kernel's global
+ * threadgroup lock for writing, which waits for an RCU grace period (5-20 ms, the largest single
+ * cost of `hull run`); a thread moving itself (v1 `tasks`, pid 0) or a process cloned straight
+ * into its cgroup (clone3 CLONE_INTO_CGROUP, v2) does not.
  */
 #define _GNU_SOURCE
 #include <errno.h>
@@ -30,6 +36,7 @@
 #include <string.h>
 #include <signal.h>
 #include <sys/prctl.h>
+#include <sys/stat.h>
 #include <sys/syscall.h>
 #include <sys/types.h>
 #include <unistd.h>
@@ -37,6 +44,13 @@
 #ifndef CLONE_NEWTIME
 #define CLONE_NEWTIME 0x00000080
 #endif
+#define HULL_CLONE_INTO_CGROUP 0x200000000ULL
+
+/* clone3's argument, as far as CLONE_INTO_CGROUP (Linux 5.7): <linux/sched.h>'s struct clone_args. */
+struct hull_clone_args {
+	uint64_t flags, pidfd, child_tid, parent_tid, exit_signal, stack, stack_size, tls;
+	uint64_t set_tid, set_tid_size, cgroup;
+};
 
 /* Frame types; keep in sync with Process/SyncMessage.cs. */
 enum {
@@ -53,10 +67,13 @@ enum {
 	ATTR_NS_PATH = 2,      /* u32 CLONE_NEW* type, then a NUL-terminated path to setns() into */
 	ATTR_TIME_OFFSETS = 3, /* text written to /proc/self/timens_offsets of a new time namespace */
 	ATTR_OOM_SCORE_ADJ = 4, /* text written to /proc/self/oom_score_adj while we are still dumpable */
+	ATTR_CGROUP_V1 = 5,    /* NUL-terminated v1 cgroup directory: we move ourselves in (tasks, "0") */
+	ATTR_CGROUP_V2 = 6,    /* NUL-terminated v2 cgroup directory: the init is cloned into it */
 };
 
 #define MAX_BOOT_DATA (64 * 1024)
 #define MAX_JOINS 16
+#define MAX_CGROUPS 32
 
 static int boot_fd = -1;
 
@@ -153,7 +170,20 @@ struct boot_config {
 	uint32_t time_offsets_len;
 	const char *oom_score_adj;
 	uint32_t oom_score_adj_len;
+	const char *cgroups_v1[MAX_CGROUPS];
+	int ncgroups_v1;
+	const char *cgroup_v2;
 };
+
+/* A NUL-terminated path attribute, used in place. */
+static const char *path_attr(const char *value, uint32_t alen, const char *what)
+{
+	if (alen < 2 || value[0] != '/' || value[alen - 1] != '\0') {
+		errno = 0;
+		bail("bootstrap data: bad %s", what);
+	}
+	return value;
+}
 
 static void parse_boot_data(char *data, uint32_t len, struct boot_config *cfg)
 {
@@ -194,6 +224,16 @@ static void parse_boot_data(char *data, uint32_t len, struct boot_config *cfg)
 		case ATTR_OOM_SCORE_ADJ:
 			cfg->oom_score_adj = value;
 			cfg->oom_score_adj_len = alen;
+			break;
+		case ATTR_CGROUP_V1:
+			if (cfg->ncgroups_v1 == MAX_CGROUPS) {
+				errno = 0;
+				bail("bootstrap data: too many cgroups");
+			}
+			cfg->cgroups_v1[cfg->ncgroups_v1++] = path_attr(value, alen, "cgroup path");
+			break;
+		case ATTR_CGROUP_V2:
+			cfg->cgroup_v2 = path_attr(value, alen, "cgroup path");
 			break;
 		default:
 			errno = 0;
@@ -287,6 +327,101 @@ static void write_time_offsets(const struct boot_config *cfg)
 	close(fd);
 }
 
+/* Writes "0" (ourselves) to DIR/FILE. */
+static void enter_cgroup(const char *dir, const char *file)
+{
+	char path[4096];
+	if (snprintf(path, sizeof(path), "%s/%s", dir, file) >= (int)sizeof(path)) {
+		errno = ENAMETOOLONG;
+		bail("joining cgroup %s", dir);
+	}
+	int fd = open(path, O_WRONLY | O_CLOEXEC);
+	if (fd < 0 || write_all(fd, "0", 1) < 0)
+		bail("joining cgroup %s", dir);
+	close(fd);
+}
+
+/*
+ * v1: each hierarchy's `tasks` takes a thread, and we are the only one; pid 0 is the writer
+ * itself, which the kernel moves without the global lock. Done first, in hull's namespaces and
+ * with hull's credentials, so that a new cgroup namespace is rooted here and the init's child
+ * inherits every hierarchy.
+ */
+static void enter_v1_cgroups(const struct boot_config *cfg)
+{
+	for (int i = 0; i < cfg->ncgroups_v1; i++)
+		enter_cgroup(cfg->cgroups_v1[i], "tasks");
+}
+
+/*
+ * v2: the directory the init is cloned into, opened while its path still resolves (-1: none).
+ * The kernel checks CLONE_INTO_CGROUP against the cloner's credentials, which inside a user
+ * namespace no longer own the host's cgroup: then we join it ourselves first, the slow way.
+ */
+static int open_v2_cgroup(const struct boot_config *cfg, int enters_user_ns)
+{
+	if (cfg->cgroup_v2 == NULL)
+		return -1;
+	if (enters_user_ns) {
+		enter_cgroup(cfg->cgroup_v2, "cgroup.procs");
+		return -1;
+	}
+	int fd = open(cfg->cgroup_v2, O_PATH | O_DIRECTORY | O_CLOEXEC);
+	if (fd < 0)
+		bail("opening cgroup %s", cfg->cgroup_v2);
+	return fd;
+}
+
+/*
+ * fork() as hull's child (CLONE_PARENT), born in the v2 cgroup when there is one. A kernel without
+ * CLONE_INTO_CGROUP (before 5.7) gets the slow way: we join it ourselves, then fork.
+ */
+static pid_t clone_init(const struct boot_config *cfg, int cgroup_fd)
+{
+	if (cgroup_fd >= 0) {
+		/* clone3 wants no exit_signal with CLONE_PARENT: the child inherits ours, SIGCHLD. */
+		struct hull_clone_args args = {
+			.flags = CLONE_PARENT | HULL_CLONE_INTO_CGROUP,
+			.cgroup = (uint64_t)cgroup_fd,
+		};
+		pid_t child = (pid_t)syscall(SYS_clone3, &args, sizeof(args));
+		if (child >= 0 || (errno != ENOSYS && errno != E2BIG && errno != EINVAL))
+			return child;
+		enter_cgroup(cfg->cgroup_v2, "cgroup.procs");
+	}
+	return (pid_t)syscall(SYS_clone, CLONE_PARENT | SIGCHLD, NULL, NULL, NULL, NULL);
+}
+
+/*
+ * The init makes a new cgroup namespace itself: only once it is in all its cgroups (v2 at clone)
+ * is it rooted at them. Stage 0 still owns the socket, so a failure is reported through it: the
+ * errno goes back over a pipe, and stage 0 waits for it before it reports the init's pid.
+ */
+static void unshare_cgroup_in_child(int report_fd)
+{
+	if (unshare(CLONE_NEWCGROUP) < 0) {
+		int err = errno;
+		if (write_all(report_fd, &err, sizeof(err)) < 0)
+			_exit(1);
+		_exit(1);
+	}
+	close(report_fd);
+}
+
+static void await_child_cgroup(int report_fd)
+{
+	int err;
+	ssize_t n;
+	do
+		n = read(report_fd, &err, sizeof(err));
+	while (n < 0 && errno == EINTR);
+	if (n == sizeof(err)) {
+		errno = err;
+		bail("unsharing the cgroup namespace");
+	}
+	close(report_fd);
+}
+
 __attribute__((constructor)) static void hull_bootstrap(void)
 {
 	const char *env = getenv("_HULL_INIT_FD");
@@ -300,8 +435,8 @@ __attribute__((constructor)) static void hull_bootstrap(void)
 	}
 	boot_fd = (int)fd;
 	unsetenv("_HULL_INIT_FD");
-	/* Above the socket is the exec fifo, then the fd hull exec'd us from: not ours to keep. */
-	close_range((unsigned)boot_fd + 2, ~0U, 0);
+	/* Above the socket is the fd hull exec'd us from: not ours to keep. */
+	close_range((unsigned)boot_fd + 1, ~0U, 0);
 
 	uint32_t head[2];
 	if (read_all(boot_fd, head, sizeof(head)) < 0 || head[0] != MSG_BOOT_DATA || head[1] > MAX_BOOT_DATA) {
@@ -318,6 +453,11 @@ __attribute__((constructor)) static void hull_bootstrap(void)
 	parse_boot_data(data, head[1], &cfg);
 	if (cfg.oom_score_adj_len > 0)
 		write_oom_score_adj(&cfg);
+	int joined_user = 0;
+	for (int i = 0; i < cfg.njoins; i++)
+		joined_user |= cfg.joins[i].type == CLONE_NEWUSER;
+	enter_v1_cgroups(&cfg);
+	int cgroup_fd = open_v2_cgroup(&cfg, joined_user || (cfg.clone_flags & CLONE_NEWUSER));
 
 	/*
 	 * Nothing in the container may ptrace us or read our memory while we hold host resources.
@@ -326,9 +466,6 @@ __attribute__((constructor)) static void hull_bootstrap(void)
 	if (prctl(PR_SET_DUMPABLE, 0, 0, 0, 0) < 0)
 		bail("prctl(PR_SET_DUMPABLE)");
 
-	int joined_user = 0;
-	for (int i = 0; i < cfg.njoins; i++)
-		joined_user |= cfg.joins[i].type == CLONE_NEWUSER;
 	join_namespaces(&cfg);
 
 	/*
@@ -343,7 +480,7 @@ __attribute__((constructor)) static void hull_bootstrap(void)
 	if ((cfg.clone_flags & CLONE_NEWUSER) || joined_user)
 		become_ns_root();
 
-	uint32_t rest = cfg.clone_flags & ~(uint32_t)CLONE_NEWUSER;
+	uint32_t rest = cfg.clone_flags & ~(uint32_t)(CLONE_NEWUSER | CLONE_NEWCGROUP);
 	if (rest != 0 && unshare((int)rest) < 0)
 		bail("unsharing namespaces (flags 0x%x)", rest);
 	/* Offsets can only be set before any process lives in the new time namespace. */
@@ -356,11 +493,27 @@ __attribute__((constructor)) static void hull_bootstrap(void)
 	 * waits for it directly and gets its exit status, subreaper or not. A raw clone() with no
 	 * new stack behaves as fork(); no other thread exists whose locks could be inherited.
 	 */
-	pid_t child = (pid_t)syscall(SYS_clone, CLONE_PARENT | SIGCHLD, NULL, NULL, NULL, NULL);
+	int report[2] = { -1, -1 };
+	int new_cgroupns = (cfg.clone_flags & CLONE_NEWCGROUP) != 0;
+	if (new_cgroupns && pipe2(report, O_CLOEXEC) < 0)
+		bail("pipe for the cgroup namespace");
+	pid_t child = clone_init(&cfg, cgroup_fd);
 	if (child < 0)
 		bail("creating the container's init process");
-	if (child == 0)
-		return; /* The container's init: .NET starts now. */
+	if (child == 0) {
+		/* The container's init: .NET starts now. */
+		if (cgroup_fd >= 0)
+			close(cgroup_fd);
+		if (new_cgroupns) {
+			close(report[0]);
+			unshare_cgroup_in_child(report[1]);
+		}
+		return;
+	}
+	if (new_cgroupns) {
+		close(report[1]);
+		await_child_cgroup(report[0]);
+	}
 
 	uint32_t pid = (uint32_t)child;
 	if (send_frame(MSG_INIT_PID, &pid, sizeof(pid)) < 0)

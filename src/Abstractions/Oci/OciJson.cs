@@ -41,25 +41,97 @@ public static class OciJson
     }
 
     public static Spec ParseConfig(string json, string source = "config.json") =>
-        Parse(json, source, Read.Spec);
+        Parse(json, source, static () => Read.Spec, SpecReader.TrySpec);
+
+    /// <summary>
+    /// Whether the document's top-level object has a member <paramref name="name"/>, matched as
+    /// <see cref="ParseConfig"/> matches names (exactly or ignoring case). A plain scan that sets up
+    /// no serializer: it tells whether a full parse is needed at all. Malformed JSON says yes, so
+    /// that the full parse reports it.
+    /// </summary>
+    public static bool HasTopLevelMember(ReadOnlySpan<byte> json, string name)
+    {
+        var reader = new Utf8JsonReader(json);
+        try
+        {
+            if (!reader.Read() || reader.TokenType != JsonTokenType.StartObject) return true;
+            while (reader.Read() && reader.TokenType == JsonTokenType.PropertyName)
+            {
+                if (string.Equals(reader.GetString(), name, StringComparison.OrdinalIgnoreCase)) return true;
+                reader.Read();
+                reader.Skip();
+            }
+            return false;
+        }
+        catch (JsonException)
+        {
+            return true;
+        }
+    }
 
     /// <summary>A process.json for exec -p.</summary>
     public static Process ParseProcess(string json, string source = "process.json") =>
-        Parse(json, source, Read.Process);
+        Parse(json, source, static () => Read.Process, SpecReader.TryProcess);
 
     /// <summary>A LinuxResources document for update -r.</summary>
     public static LinuxResources ParseResources(string json, string source = "resources") =>
-        Parse(json, source, Read.Resources);
+        Parse(json, source, static () => Read.Resources, SpecReader.TryResources);
 
     /// <summary>config.json as `runc spec` writes it: tab-indented, no trailing newline.</summary>
     public static string SerializeSpec(Spec spec) => JsonSerializer.Serialize(spec, SpecFormat.Spec);
 
     /// <summary>`state` output: two-space indent, no trailing newline.</summary>
-    public static string SerializeState(ContainerState state) => JsonSerializer.Serialize(state, StateFormat.State);
+    public static string SerializeState(ContainerState state) => WriteStates([state], array: false);
 
     /// <summary>`list --format json` output: one compact line; no containers is `null`, as in runc.</summary>
     public static string SerializeStates(IReadOnlyList<ContainerState> states) =>
-        (states.Count == 0 ? "null" : JsonSerializer.Serialize(states, LineFormat.States)) + "\n";
+        (states.Count == 0 ? "null" : WriteStates(states, array: true)) + "\n";
+
+    /// <summary>
+    /// The state JSON written by hand, with the writer the serializer would use (same escaping and
+    /// indentation), because `state` and `list` are whole commands and the serializer's first use
+    /// costs more than the rest of them. Go's order and omitempty: annotations only when there are
+    /// some, keys sorted; owner always.
+    /// </summary>
+    private static string WriteStates(IEnumerable<ContainerState> states, bool array)
+    {
+        var buffer = new System.Buffers.ArrayBufferWriter<byte>(512);
+        using (var w = new Utf8JsonWriter(buffer, new JsonWriterOptions
+        {
+            Indented = !array,
+            IndentCharacter = ' ',
+            IndentSize = 2,
+            NewLine = "\n",
+            Encoder = JavaScriptEncoder.UnsafeRelaxedJsonEscaping,
+        }))
+        {
+            if (array) w.WriteStartArray();
+            foreach (var state in states)
+            {
+                w.WriteStartObject();
+                w.WriteString("ociVersion", state.OciVersion);
+                w.WriteString("id", state.Id);
+                w.WriteNumber("pid", state.Pid);
+                w.WriteString("status", state.Status);
+                w.WriteString("bundle", state.Bundle);
+                w.WriteString("rootfs", state.Rootfs);
+                w.WriteString("created", GoTimeConverter.Format(state.Created));
+                if (state.Annotations is { Count: > 0 } annotations)
+                {
+                    w.WriteStartObject("annotations");
+                    foreach (var key in annotations.Keys.Order(StringComparer.Ordinal)) w.WriteString(key, annotations[key]);
+                    w.WriteEndObject();
+                }
+                w.WriteString("owner", state.Owner);
+                w.WriteEndObject();
+            }
+            if (array) w.WriteEndArray();
+        }
+        return System.Text.Encoding.UTF8.GetString(buffer.WrittenSpan);
+    }
+
+    /// <summary>The state written by the serializer, for tests that hold <see cref="WriteStates"/> to it.</summary>
+    internal static string SerializeStateBySerializer(ContainerState state) => JsonSerializer.Serialize(state, StateFormat.State);
 
     /// <summary>`features` output: four-space indent and a trailing newline.</summary>
     public static string SerializeFeatures(Features features) =>
@@ -71,7 +143,13 @@ public static class OciJson
     /// <summary>The runtime-spec state a hook reads on stdin: one compact line, no newline (as runc).</summary>
     public static byte[] SerializeRuntimeState(RuntimeState state) => JsonSerializer.SerializeToUtf8Bytes(state, LineFormat.RuntimeState);
 
-    private static T Parse<T>(string json, string source, JsonTypeInfo<T> type) where T : class
+    /// <summary>config.json read by the serializer alone, for tests that hold <see cref="SpecReader"/> to it.</summary>
+    internal static Spec ParseConfigBySerializer(string json) => Parse(json, "config.json", static () => Read.Spec, fast: null);
+
+    /// <summary>Parses <paramref name="json"/>; errors name <paramref name="source"/>. The hand reader
+    /// <paramref name="fast"/> is tried first (see <see cref="SpecReader"/>); the serializer reads
+    /// what it gives up on, its metadata built by <paramref name="serializer"/> only then (that is the cost avoided).</summary>
+    private static T Parse<T>(string json, string source, Func<JsonTypeInfo<T>> serializer, Func<JsonElement, T?>? fast) where T : class
     {
         JsonDocument document;
         try
@@ -85,6 +163,8 @@ public static class OciJson
         }
         using (document)
         {
+            if (fast?.Invoke(document.RootElement) is { } read) return read;
+            var type = serializer();
             try
             {
                 return document.RootElement.Deserialize(type)
@@ -162,7 +242,6 @@ public static class OciJson
     private static class LineFormat
     {
         private static readonly JsonSerializerOptions Options = OciJson.Options();
-        public static readonly JsonTypeInfo<IReadOnlyList<ContainerState>> States = Info<IReadOnlyList<ContainerState>>(Options);
         public static readonly JsonTypeInfo<ContainerEvent> Event = Info<ContainerEvent>(Options);
         public static readonly JsonTypeInfo<RuntimeState> RuntimeState = Info<RuntimeState>(Options);
     }

@@ -126,6 +126,8 @@ public static class DiffCases
             Edit = c => WithoutNamespace(c, "network"),
         },
         new("network-namespace-only-lo", ["ls", "/sys/class/net"]),
+        // A new network namespace has lo down; runc brings it up (its "loopback" network).
+        new("network-namespace-lo-up", ["sh", "-c", "cat /sys/class/net/lo/operstate /sys/class/net/lo/flags; ip -o -4 addr show dev lo | cut -d' ' -f2,7"]),
         new("user-namespace", ["sh", "-c", "cat /proc/self/uid_map /proc/self/gid_map; id -u"])
         {
             Edit = c =>

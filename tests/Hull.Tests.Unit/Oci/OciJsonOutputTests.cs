@@ -59,6 +59,15 @@ public class OciJsonOutputTests
             """, json);
     }
 
+    [Theory]
+    [InlineData("plain", null)]
+    [InlineData("quote\" back\\slash tab\t nl\n bell\u0007", "<tag> & ünïcödé \u2028 😀")]
+    public void StateIsWhatTheSerializerWrites(string id, string? annotation)
+    {
+        var state = State(annotation is null ? null : new Dictionary<string, string> { [annotation] = id, ["b"] = annotation }) with { Id = id, Owner = annotation ?? "" };
+        Assert.Equal(OciJson.SerializeStateBySerializer(state), OciJson.SerializeState(state));
+    }
+
     [Fact]
     public void ListIsOneCompactLineAndNullWhenEmpty()
     {

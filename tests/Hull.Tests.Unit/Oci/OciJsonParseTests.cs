@@ -15,6 +15,20 @@ public class OciJsonParseTests
         Assert.Equal(FullConfig.Json, OciJson.SerializeSpec(OciJson.ParseConfig(FullConfig.Json)));
     }
 
+    [Theory]
+    [InlineData("""{"ociVersion":"1.0.2","hooks":{}}""", true)]
+    [InlineData("""{"HOOKS":null}""", true)]
+    [InlineData("""{"ho\u006fks":{"poststop":[]}}""", true)]
+    [InlineData("""{"process":{"hooks":1},"annotations":{"hooks":"x"}}""", false)]
+    [InlineData("""{"ociVersion":"1.0.2","mounts":[{"destination":"/hooks"}]}""", false)]
+    [InlineData("""{"ociVersion": """, true)]
+    [InlineData("[]", true)]
+    public void HasTopLevelMemberMatchesAsTheParserDoesAndSaysYesToWhatItCannotRead(string json, bool expected)
+    {
+        Assert.Equal(expected, OciJson.HasTopLevelMember(System.Text.Encoding.UTF8.GetBytes(json), "hooks"));
+        if (!expected) Assert.Null(OciJson.ParseConfig(json).Hooks);
+    }
+
     [Fact]
     public void TheFullConfigSetsEveryPropertyOfTheModel()
     {

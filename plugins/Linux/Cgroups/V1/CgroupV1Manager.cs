@@ -30,7 +30,11 @@ internal sealed partial class CgroupV1Manager : ICgroupManager
 
     public IReadOnlyDictionary<string, string> Paths => paths;
 
-    public void Apply(int pid)
+    public void Apply(int pid) => Place(pid);
+
+    public void Create() => Place(null);
+
+    void Place(int? pid)
     {
         var created = new List<string>();
         try
@@ -45,7 +49,7 @@ internal sealed partial class CgroupV1Manager : ICgroupManager
                     if (controller == "cpuset") InheritCpuset(dir);
                     // A SCHED_RR/FIFO process cannot join a cgroup without rt bandwidth: set it before joining (runc).
                     if (controller == "cpu" && initial?.Cpu is { } cpu) SetRealtime(new ResourceWriter(fs, dir), cpu);
-                    CgroupTree.EnterPid(fs, dir, pid);
+                    if (pid is { } p) CgroupTree.EnterPid(fs, dir, p);
                 }
                 catch (CgroupFsException e) when (dropUnwritable && e.IsPermission)
                 {
@@ -56,7 +60,8 @@ internal sealed partial class CgroupV1Manager : ICgroupManager
                 catch (CgroupFsException e)
                 {
                     var hint = rootless && e.IsPermission ? $" ({RootlessCgroups.MayNotWrite})" : "";
-                    throw new CgroupException($"cannot place process {pid} in its {Describe(controller)} cgroup: {e.Message}{hint}", e);
+                    var what = pid is null ? "create" : $"place process {pid} in";
+                    throw new CgroupException($"cannot {what} its {Describe(controller)} cgroup: {e.Message}{hint}", e);
                 }
             }
         }

@@ -31,13 +31,17 @@ internal sealed partial class CgroupV2Manager : ICgroupManager
 
     string File(string name) => Path.Combine(dir, name);
 
-    public void Apply(int pid)
+    public void Apply(int pid) => Place(pid);
+
+    public void Create() => Place(null);
+
+    void Place(int? pid)
     {
         List<string> created = [];
         try
         {
             created = V2Tree.Create(fs, dir, needsDomainControllers);
-            CgroupTree.EnterPid(fs, dir, pid);
+            if (pid is { } p) CgroupTree.EnterPid(fs, dir, p);
         }
         catch (CgroupFsException e) when (ignoreUnwritable && e.IsPermission)
         {
@@ -50,7 +54,8 @@ internal sealed partial class CgroupV2Manager : ICgroupManager
             var hint = rootless && e.IsPermission
                 ? $" ({RootlessCgroups.MayNotWrite})"
                 : "";
-            throw new CgroupException($"cannot place process {pid} in cgroup {dir}: {e.Message}{hint}", e);
+            var what = pid is null ? "create" : $"place process {pid} in";
+            throw new CgroupException($"cannot {what} cgroup {dir}: {e.Message}{hint}", e);
         }
         catch
         {

@@ -47,6 +47,36 @@ public class BootstrapDataTests
     }
 
     [Fact]
+    public void CgroupsGoAsNulTerminatedV1DirectoriesThenTheV2One()
+    {
+        // A hybrid host's paths: co-mounted controllers share a directory, entered once; "" is cgroup2.
+        var entry = CgroupEntry.From(new Dictionary<string, string>
+        {
+            ["cpu"] = "/sys/fs/cgroup/cpu,cpuacct/c",
+            ["cpuacct"] = "/sys/fs/cgroup/cpu,cpuacct/c",
+            ["pids"] = "/sys/fs/cgroup/pids/c",
+            [""] = "/sys/fs/cgroup/unified/c",
+        });
+        Assert.Equal(["/sys/fs/cgroup/cpu,cpuacct/c", "/sys/fs/cgroup/pids/c"], entry.V1);
+        Assert.Equal("/sys/fs/cgroup/unified/c", entry.V2);
+
+        var bytes = (new BootstrapData(0, [], null) { Cgroups = entry }).Encode();
+        var attrs = new List<(uint Attr, string Value)>();
+        for (var off = 0; off < bytes.Length;)
+        {
+            var attr = BinaryPrimitives.ReadUInt32LittleEndian(bytes.AsSpan(off));
+            var len = (int)BinaryPrimitives.ReadUInt32LittleEndian(bytes.AsSpan(off + 4));
+            attrs.Add((attr, Encoding.UTF8.GetString(bytes, off + 8, len)));
+            off += 8 + len;
+        }
+        Assert.Equal([(5u, "/sys/fs/cgroup/cpu,cpuacct/c\0"), (5u, "/sys/fs/cgroup/pids/c\0"), (6u, "/sys/fs/cgroup/unified/c\0")], attrs[1..]);
+        // A pure v2 host: the one directory the init is cloned into.
+        var v2 = CgroupEntry.From(new Dictionary<string, string> { [""] = "/sys/fs/cgroup/c" });
+        Assert.Empty(v2.V1);
+        Assert.Equal("/sys/fs/cgroup/c", v2.V2);
+    }
+
+    [Fact]
     public void TimeOffsetsBecomeTimensOffsetsLines()
     {
         var boot = BootstrapData.From(With(new()

@@ -72,7 +72,7 @@ public class DetectionTableTests
             RootlessEuid = facts.RootlessEuid,
             RootlessCgroups = facts.RootlessCgroups,
         };
-        var json = System.Text.Json.JsonSerializer.Serialize(record, StateJson.Default.ContainerRecord);
+        var json = System.Text.Encoding.UTF8.GetString(ContainerRecordJson.Write(record));
         Assert.Contains($"\"rootlessEuid\":{(cell.RootlessEuid ? "true" : "false")}", json);
         Assert.Contains($"\"rootlessCgroups\":{(cell.RootlessCgroups ? "true" : "false")}", json);
         Assert.Contains($"\"rootless\":{(cell.RootlessEuid && cell.RootlessCgroups ? "true" : "false")}", json);

@@ -70,6 +70,23 @@ public class KernelSettingsTests
         KernelSettings.Apply(spec, proc, ops);
         Assert.Equal(["hostname box", "domainname example"], ops.Calls);
     }
+
+    [Theory]
+    [InlineData(null, true)]
+    [InlineData("/var/run/netns/x", false)]
+    public void ANewNetworkNamespaceGetsItsLoopbackUpFirstAJoinedOneIsLeftAlone(string? path, bool up)
+    {
+        var ops = new FakeProcessOps();
+        var spec = With(hostname: "box", namespaces: ["uts", "mount"]);
+        spec = spec with
+        {
+            Process = spec.Process! with { OomScoreAdj = null },
+            Linux = spec.Linux! with { Namespaces = [.. spec.Linux.Namespaces!, new LinuxNamespace { Type = "network", Path = path }] },
+        };
+        using var proc = ProcFs.Open();
+        KernelSettings.Apply(spec, proc, ops);
+        Assert.Equal(up ? ["lo up", "hostname box"] : ["hostname box"], ops.Calls);
+    }
 }
 
 [SupportedOSPlatform("linux")]

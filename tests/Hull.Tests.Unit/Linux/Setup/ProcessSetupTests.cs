@@ -42,6 +42,7 @@ sealed class FakeProcessOps : IProcessOps
         return 0;
     }
 
+    public void BringLoopbackUp() => Calls.Add("lo up");
     public void SetHostname(string name) => Calls.Add($"hostname {name}");
     public void SetDomainname(string name) => Calls.Add($"domainname {name}");
     public string? ReadFile(string path) => path == "/etc/passwd" ? Passwd : null;

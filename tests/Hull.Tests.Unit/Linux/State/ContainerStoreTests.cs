@@ -51,6 +51,19 @@ public sealed class ContainerStoreTests : IDisposable
     }
 
     [Fact]
+    public void TheConfigSnapshotIsKeptAsReadAndParsedForHooksOnlyWhenItHasThem()
+    {
+        const string withoutHooks = """{"ociVersion":"1.0.2","hostname":"plain"}""";
+        using (store.Create(NewRecord("c1"), System.Text.Encoding.UTF8.GetBytes(withoutHooks))) { }
+        Assert.Equal(withoutHooks, File.ReadAllText(Path.Combine(root, "c1", ContainerStore.ConfigFileName)));
+        // No hooks: an empty config, not the parsed one (whose hostname would show).
+        Assert.Null(store.LoadConfigForHooks("c1").Hostname);
+
+        using (store.Create(NewRecord("c2"), Config with { Hooks = new Abstractions.Oci.Hooks { Poststop = [new Hook { Path = "/bin/true" }] } })) { }
+        Assert.Equal("/bin/true", store.LoadConfigForHooks("c2").Hooks!.Poststop![0].Path);
+    }
+
+    [Fact]
     public void CreateMakesAPrivateDirectoryWithStateConfigAndLock()
     {
         using (var h = store.Create(NewRecord("c1"), Config))
@@ -95,6 +108,36 @@ public sealed class ContainerStoreTests : IDisposable
         Assert.Contains("\"initPid\":4000", json);
         Assert.Contains("\"rootless\":true", json);
         Assert.Contains("\"status\":\"Created\"", json);
+    }
+
+    [Fact]
+    public void ReadsTheStateJsonTheSerializerWrote()
+    {
+        // As the source-generated serializer wrote it before state.json was written by hand.
+        const string written = """{"id":"sj1","ociVersion":"1.0.2-dev","bundle":"/b","rootfs":"/b/rootfs","created":"2026-11-30T11:16:32.5707907+00:00","annotations":null,"status":"Created","initPid":19683,"initStartTime":1396988,"execFifoPath":"/r/sj1/exec.fifo","cgroupPaths":{"cpu":"/sys/fs/cgroup/cpu/sj1","":"/sys/fs/cgroup/unified/sj1"},"namespacePaths":{"pid":"/proc/19683/ns/pid"},"noNewKeyring":true,"rootlessEuid":false,"rootlessCgroups":true,"rootless":false}""";
+        var record = ContainerRecordJson.Read(System.Text.Encoding.UTF8.GetBytes(written));
+        Assert.Equal(("sj1", "1.0.2-dev", "/b", "/b/rootfs", Status.Created, 19683, 1396988UL, "/r/sj1/exec.fifo"),
+            (record.Id, record.OciVersion, record.Bundle, record.Rootfs, record.Status, record.InitPid, record.InitStartTime, record.ExecFifoPath));
+        Assert.Equal(new DateTimeOffset(2026, 11, 30, 11, 16, 32, TimeSpan.Zero).AddTicks(5707907), record.Created);
+        Assert.Null(record.Annotations);
+        Assert.Equal("/sys/fs/cgroup/unified/sj1", record.CgroupPaths[""]);
+        Assert.Equal("/proc/19683/ns/pid", record.NamespacePaths["pid"]);
+        Assert.Equal((true, false, true), (record.NoNewKeyring, record.RootlessEuid, record.RootlessCgroups));
+        // And what is written now reads back the same.
+        var again = ContainerRecordJson.Read(ContainerRecordJson.Write(record));
+        Assert.Equal(record with { CgroupPaths = again.CgroupPaths, NamespacePaths = again.NamespacePaths }, again);
+        Assert.Equal(record.CgroupPaths, again.CgroupPaths);
+    }
+
+    [Theory]
+    [InlineData("[]")]
+    [InlineData("""{"bundle":"/b","rootfs":"/r"}""")]
+    [InlineData("""{"id":"c","bundle":"/b","rootfs":"/r","initPid":"12"}""")]
+    [InlineData("""{"id":"c","bundle":"/b","rootfs":"/r","status":"Sleeping"}""")]
+    [InlineData("""{"id":"c","bundle":"/b","rootfs":"/r","initPid":1e3}""")]
+    public void ADamagedStateJsonIsAJsonException(string json)
+    {
+        Assert.ThrowsAny<System.Text.Json.JsonException>(() => ContainerRecordJson.Read(System.Text.Encoding.UTF8.GetBytes(json)));
     }
 
     [Fact]
