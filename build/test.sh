@@ -7,18 +7,20 @@ cd "$(dirname "$0")/.."
 build/setup.sh --criu || exit 1
 build/build.sh || exit 1
 
+source build/sdk-tmp.sh
 log=$(mktemp /tmp/hull-test.XXXXXX)
 clients_log=$(mktemp /tmp/hull-test-clients.XXXXXX)
-trap 'rm -f "$log" "$clients_log"' EXIT
+trap 'rm -rf "$log" "$clients_log" "$HULL_SDK_TMP"' EXIT
 status=0
 for project in tests/Hull.Tests.Unit tests/Hull.Tests.Integration; do
   echo "test: $project"
   # pipefail (set above) makes the pipeline fail when dotnet test does.
-  if ! dotnet test "$project" -nologo 2>&1 | tee -a "$log"; then status=1; fi
+  # The tests themselves keep the machine's /tmp (tests as an unprivileged user reach their bundles there).
+  if ! dotnet test "$project" -nologo -e TMPDIR=/tmp 2>&1 | tee -a "$log"; then status=1; fi
 done
 echo "test: tests/Clients (real clients against out/hull)"
 # --verbose: a failing scenario's log (every client command and its output) goes into the CI log.
-tests/Clients/run.sh --runtime out/hull --verbose 2>&1 | tee "$clients_log"
+TMPDIR=/tmp tests/Clients/run.sh --runtime out/hull --verbose 2>&1 | tee "$clients_log"
 clients_rc=${PIPESTATUS[0]}
 [ "$clients_rc" = 0 ] || status=1
 # The suite closes with "N passed, N failed, N skipped". When it fails without a failed scenario
