@@ -5,6 +5,7 @@
 #   out/hull-host/plugins/<Name>/  the first-party plugins, loaded by the plugin host at run time
 set -euo pipefail
 cd "$(dirname "$0")/.."
+source build/sdk-tmp.sh
 out="${HULL_OUT:-out}"
 commit=$(git rev-parse --short HEAD 2>/dev/null || echo unknown)
 props=(-c Release -p:SourceRevisionId="$commit" -nologo -v quiet)

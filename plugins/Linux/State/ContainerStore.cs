@@ -28,8 +28,9 @@ internal sealed class ContainerStore
     internal const string LockFileName = "lock";
     internal const string ExecFifoFileName = "exec.fifo";
 
-    /// <summary>A name no container id can have ('#'), so a half-made container is never listed.</summary>
+    /// <summary>Names no container id can have ('#'), so a half-made or half-removed container is never listed.</summary>
     const string NewDirPrefix = "#new.";
+    const string DeletedDirPrefix = "#deleted.";
 
     readonly RootDirChoice rootChoice;
     readonly uint euid;
@@ -77,8 +78,7 @@ internal sealed class ContainerStore
         var final = DirectoryOf(record.Id);
         RootDir.Ensure(rootChoice, euid);
         if (Directory.Exists(final)) throw new ContainerExistsException(record.Id);
-        var temp = Path.Combine(Root, string.Create(CultureInfo.InvariantCulture,
-            $"{NewDirPrefix}{record.Id}.{Environment.ProcessId}.{Random.Shared.Next():x8}"));
+        var temp = PrivateName(NewDirPrefix, record.Id);
         // 0711 as runc's: the container's init (maybe another uid) reaches the fifo inside by fd.
         try
         {
@@ -144,9 +144,10 @@ internal sealed class ContainerStore
             try
             {
                 Flock(lockFile, Libc.Fs.LOCK_EX);
-                // The holder we waited for may have deleted the container: our lock is then on an
-                // unlinked file, and the id is free (or taken by a new container) — look again.
-                if (Libc.Fs.Stat(Libc.Fs.Fd(lockFile), "", "checking the container's lock").Nlink == 0)
+                // The holder we waited for may have deleted the container: our lock is then no
+                // longer the file at the id's path, and the id is free (or taken by a new
+                // container) — look again.
+                if (!IsLockOf(lockFile, dir))
                 {
                     lockFile.Dispose();
                     continue;
@@ -265,6 +266,47 @@ internal sealed class ContainerStore
         }
     }
 
+    /// <summary>
+    /// Removes a container's directory. It is renamed away first, in one step, so that the moment
+    /// any command finds the container gone its id is free for a new create (a client may delete
+    /// from two places at once, as podman's restart and conmon's exit command do, and then create)
+    /// while the files are still being removed.
+    /// </summary>
+    internal void Remove(string dir, string id)
+    {
+        var doomed = PrivateName(DeletedDirPrefix, id);
+        try
+        {
+            Libc.Fs.Check(Libc.Fs.renameat2(Libc.Fs.AT_FDCWD, dir, Libc.Fs.AT_FDCWD, doomed, Libc.Fs.RENAME_NOREPLACE),
+                $"removing the state directory {dir}");
+        }
+        catch (SyscallException e) when (e.Errno == SyscallException.ENOENT)
+        {
+            return;
+        }
+        Directory.Delete(doomed, recursive: true);
+    }
+
+    /// <summary>A path in the root dir for a directory that is not (or no longer) a container's.</summary>
+    string PrivateName(string prefix, string id) => Path.Combine(Root, string.Create(CultureInfo.InvariantCulture,
+        $"{prefix}{id}.{Environment.ProcessId}.{Random.Shared.Next():x8}"));
+
+    /// <summary>Whether <paramref name="lockFile"/> is still the lock file in <paramref name="dir"/>.</summary>
+    static bool IsLockOf(SafeFileHandle lockFile, string dir)
+    {
+        var held = Libc.Fs.Stat(Libc.Fs.Fd(lockFile), "", "checking the container's lock");
+        Libc.Fs.Statx current;
+        try
+        {
+            current = Libc.Fs.Stat(Libc.Fs.AT_FDCWD, Path.Combine(dir, LockFileName), "checking the container's lock");
+        }
+        catch (SyscallException e) when (e.Errno is SyscallException.ENOENT or SyscallException.ENOTDIR)
+        {
+            return false;
+        }
+        return held.Ino == current.Ino && held.DevMajor == current.DevMajor && held.DevMinor == current.DevMinor;
+    }
+
     /// <summary>Whether a `create` still holds the lock of a container recorded as creating.</summary>
     static bool CreatorAlive(string dir, ContainerRecord record)
     {
@@ -353,7 +395,7 @@ internal sealed class ContainerHandle : IDisposable
     internal void Destroy()
     {
         if (IsDestroyed) return;
-        if (System.IO.Directory.Exists(Directory)) System.IO.Directory.Delete(Directory, recursive: true);
+        store.Remove(Directory, Record.Id);
         IsDestroyed = true;
     }
 

@@ -4,8 +4,14 @@
 #
 # Podman passes `--log-format json --log FILE` only to a runtime whose file name is `runc`, and
 # reads that file for the runtime's error text. So podman reaches the runtime under test through a
-# symlink named runc; the runtime_own_name scenario calls it through a symlink named hull instead,
+# wrapper named runc; the runtime_own_name scenario calls it through a wrapper named hull instead,
 # the other path through podman.
+#
+# The wrappers, not podman's --runtime-flag, give the runtime its private --root: podman 4.3 does
+# not pass --runtime-flag on to conmon's exit command (`podman container cleanup`), whose
+# `delete --force` then went to the runtime's default root and removed nothing there; podman took
+# the container as deleted, and `restart`'s create failed with "container ... already exists"
+# (with runc as with hull, whenever the cleanup won the race against restart's own delete).
 
 PODMAN_DIR=$WORK/podman
 IMG=localhost/hulltest/busybox:latest
@@ -20,8 +26,12 @@ SCENARIOS+=(runtime_own_name)
 
 client_up() {
   mkdir -p "$PODMAN_DIR"/{bin,bin-own,tmp,networks,volumes,runtime-root}
-  ln -sf "$RUNTIME" "$PODMAN_DIR/bin/runc"
-  ln -sf "$RUNTIME" "$PODMAN_DIR/bin-own/hull"
+  local wrapper
+  for wrapper in "$PODMAN_DIR/bin/runc" "$PODMAN_DIR/bin-own/hull"; do
+    # exec -a: the runtime sees the wrapper's name as its own, as through a symlink.
+    printf '#!/bin/bash\nexec -a "$0" %q --root %q "$@"\n' "$RUNTIME" "$PODMAN_DIR/runtime-root" >"$wrapper"
+    chmod +x "$wrapper"
+  done
   cat >"$PODMAN_DIR/containers.conf" <<EOF
 [engine]
 cgroup_manager = "cgroupfs"
@@ -46,8 +56,7 @@ export CONTAINERS_STORAGE_CONF=$PODMAN_DIR/storage.conf
 export CONTAINERS_REGISTRIES_CONF=$PODMAN_DIR/registries.conf
 exec podman --root $PODMAN_DIR/root --runroot $PODMAN_DIR/run --tmpdir $PODMAN_DIR/tmp \\
   --cgroup-manager cgroupfs --events-backend file --network-config-dir $PODMAN_DIR/networks \\
-  --volumepath $PODMAN_DIR/volumes --runtime "\${PODMAN_RUNTIME:-$PODMAN_DIR/bin/runc}" \\
-  --runtime-flag root=$PODMAN_DIR/runtime-root "\$@"
+  --volumepath $PODMAN_DIR/volumes --runtime "\${PODMAN_RUNTIME:-$PODMAN_DIR/bin/runc}" "\$@"
 EOF
   chmod +x "$CLI"
   cli import "$IMAGE_DIR/rootfs.tar" "$IMG" >/dev/null

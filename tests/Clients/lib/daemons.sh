@@ -49,10 +49,11 @@ wait_for_daemon() {
 # containerd_start DIR NAME: a containerd whose root, state, sockets and plugin dirs are all under
 # DIR. The CRI plugin is off (no CNI, no streaming server). Shims inherit a PATH whose `runc` is the
 # runtime under test, so a container created without a BinaryName option (`ctr container create`
-# has no flag for one) still gets the runtime under test and never the machine's runc.
+# has no flag for one) still gets the runtime under test and never the machine's runc. Its TMPDIR
+# is private too: containerd 1.6 unpacks a checkpoint to restore into a temp dir it never removes.
 containerd_start() {
   local dir=$1 name=$2
-  mkdir -p "$dir/bin"
+  mkdir -p "$dir/bin" "$dir/tmp"
   ln -sf "$RUNTIME" "$dir/bin/runc"
   cat >"$dir/config.toml" <<EOF
 version = 2
@@ -68,6 +69,6 @@ disabled_plugins = ["io.containerd.grpc.v1.cri", "io.containerd.snapshotter.v1.a
 [plugins."io.containerd.internal.v1.opt"]
   path = "$dir/opt"
 EOF
-  PATH="$dir/bin:$PATH" start_daemon "$name" "$dir/containerd.log" containerd --config "$dir/config.toml"
+  PATH="$dir/bin:$PATH" TMPDIR="$dir/tmp" start_daemon "$name" "$dir/containerd.log" containerd --config "$dir/config.toml"
   wait_for_daemon "$name" "$dir/containerd.log" ctr --address "$dir/containerd.sock" version
 }

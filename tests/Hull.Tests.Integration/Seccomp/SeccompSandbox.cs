@@ -46,8 +46,12 @@ internal sealed class SeccompSandbox : IDisposable
     public CommandResult Run(LinuxSeccomp config, string[] command, bool noNewPrivs = true, string[]? wrapper = null)
     {
         var (file, args) = ProbeCommand(config, command, noNewPrivs, handOver: false, wrapper);
-        return Tools.Run(file, args, timeoutMs: 30_000);
+        return Tools.Run(file, args, env: ProbeEnvironment, timeoutMs: 30_000);
     }
+
+    /// <summary>The probe is a .NET program that execs instead of exiting, so the runtime would never
+    /// remove its diagnostics socket and debugger pipes from /tmp: it runs without them.</summary>
+    static readonly Dictionary<string, string?> ProbeEnvironment = new() { ["DOTNET_EnableDiagnostics"] = "0" };
 
     /// <summary>Starts the probe with the notify hand-over: it prints the listener fd number on its
     /// first stdout line and waits for one byte on stdin before it execs.</summary>
@@ -62,6 +66,7 @@ internal sealed class SeccompSandbox : IDisposable
             UseShellExecute = false,
         };
         foreach (var a in args) psi.ArgumentList.Add(a);
+        foreach (var (k, v) in ProbeEnvironment) psi.Environment[k] = v;
         return System.Diagnostics.Process.Start(psi)!;
     }
 

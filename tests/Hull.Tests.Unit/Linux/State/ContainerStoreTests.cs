@@ -231,6 +231,47 @@ public sealed class ContainerStoreTests : IDisposable
         Assert.Empty(Directory.GetFileSystemEntries(root));
     }
 
+    // Podman's restart and conmon's cleanup both `delete --force` the container and then create it
+    // again: once a command finds the container gone, its id must be free, even while the other
+    // delete is still removing the directory's files (many files here, to make that take a while).
+    [Fact]
+    public async Task ContainerFoundGoneDuringADeleteCanBeCreatedAgainAtOnce()
+    {
+        for (var round = 0; round < 5; round++)
+        {
+            Started("c1");
+            var dir = Path.Combine(root, "c1");
+            for (var i = 0; i < 2000; i++) File.WriteAllBytes(Path.Combine(dir, "f" + i.ToString(CultureInfo.InvariantCulture)), []);
+            using var go = new Barrier(2);
+            var deleter = Task.Run(() =>
+            {
+                using var h = store.Lock("c1");
+                go.SignalAndWait();
+                h.Destroy();
+            });
+            var creator = Task.Run(() =>
+            {
+                go.SignalAndWait();
+                while (true)
+                {
+                    try
+                    {
+                        store.Lock("c1").Dispose();
+                    }
+                    catch (ContainerNotFoundException)
+                    {
+                        store.Create(NewRecord("c1"), Config).Dispose();
+                        return;
+                    }
+                }
+            });
+            await Task.WhenAll(deleter, creator).WaitAsync(TimeSpan.FromSeconds(30));
+            Assert.Equal(["c1"], Directory.GetFileSystemEntries(root).Select(Path.GetFileName));
+            Assert.Equal(Status.Creating, store.Read("c1").Record.Status);
+            Directory.Delete(dir, recursive: true);
+        }
+    }
+
     [Fact]
     public void ApplyRecordsTheNewStatusOnlyWhenTheOperationSucceeds()
     {
