@@ -1,5 +1,4 @@
 using System.Diagnostics;
-using System.Text;
 using System.Text.Json;
 using Hull.Abstractions.Errors;
 using Hull.Abstractions.Oci;
@@ -72,7 +71,7 @@ internal sealed partial class LinuxBackend
                     Seccomp = filter,
                 };
                 child.Channel.Send(SyncMessage.ExecOptions, InitMessages.Encode(options));
-                child.Channel.Send(SyncMessage.Spec, Encoding.UTF8.GetBytes(OciJson.SerializeSpec(new Spec { OciVersion = config.OciVersion, Process = process })));
+                child.Channel.Send(SyncMessage.Spec, InitMessages.EncodeExecProcess(config.OciVersion, process));
                 var requests = new SetupRequests(Context.Log.Warn, (IConsoleReceiver?)socket ?? foreground, config.Linux?.Seccomp,
                     pid => new ContainerProcessState
                     {
