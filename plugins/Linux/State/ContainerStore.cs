@@ -16,8 +16,9 @@ internal sealed record ContainerSnapshot(ContainerRecord Record, Status Status, 
 
 /// <summary>
 /// The state store: one directory per container under the root dir, holding state.json (written
-/// atomically: temp file + rename), the config snapshot, the lock file and the exec fifo.
-/// Commands that change a container hold its lock (flock on the lock file) for the change only,
+/// atomically: temp file + rename), the config snapshot and the exec fifo.
+/// Commands that change a container hold its lock (flock on its directory: a lock file was one
+/// more inode to make and remove per container) for the change only,
 /// never while waiting on the container's process, so concurrent commands on one container
 /// serialize and readers never see a half-written file.
 /// </summary>
@@ -25,7 +26,6 @@ internal sealed class ContainerStore
 {
     internal const string StateFileName = "state.json";
     internal const string ConfigFileName = "config.json";
-    internal const string LockFileName = "lock";
     internal const string ExecFifoFileName = "exec.fifo";
 
     /// <summary>Names no container id can have ('#'), so a half-made or half-removed container is never listed.</summary>
@@ -91,8 +91,7 @@ internal sealed class ContainerStore
         SafeFileHandle? lockFile = null;
         try
         {
-            lockFile = Libc.Fs.Open(Libc.Fs.AT_FDCWD, Path.Combine(temp, LockFileName),
-                Libc.Fs.O_RDWR | Libc.Fs.O_CREAT | Libc.Fs.O_EXCL | Libc.Fs.O_NOFOLLOW, 0, "creating the container's lock file", mode: 0x180);
+            lockFile = OpenLock(temp, "locking the new container");
             Flock(lockFile, Libc.Fs.LOCK_EX);
             record = record with
             {
@@ -134,8 +133,7 @@ internal sealed class ContainerStore
             SafeFileHandle lockFile;
             try
             {
-                lockFile = Libc.Fs.Open(Libc.Fs.AT_FDCWD, Path.Combine(dir, LockFileName),
-                    Libc.Fs.O_RDWR | Libc.Fs.O_NOFOLLOW, 0, $"opening the lock of container {id}");
+                lockFile = OpenLock(dir, $"opening the lock of container {id}");
             }
             catch (SyscallException e) when (e.Errno is SyscallException.ENOENT or SyscallException.ENOTDIR)
             {
@@ -145,7 +143,7 @@ internal sealed class ContainerStore
             {
                 Flock(lockFile, Libc.Fs.LOCK_EX);
                 // The holder we waited for may have deleted the container: our lock is then no
-                // longer the file at the id's path, and the id is free (or taken by a new
+                // longer the directory at the id's path, and the id is free (or taken by a new
                 // container) — look again.
                 if (!IsLockOf(lockFile, dir))
                 {
@@ -291,14 +289,18 @@ internal sealed class ContainerStore
     string PrivateName(string prefix, string id) => Path.Combine(Root, string.Create(CultureInfo.InvariantCulture,
         $"{prefix}{id}.{Environment.ProcessId}.{Random.Shared.Next():x8}"));
 
-    /// <summary>Whether <paramref name="lockFile"/> is still the lock file in <paramref name="dir"/>.</summary>
+    /// <summary>The container directory, opened to be locked (flock).</summary>
+    static SafeFileHandle OpenLock(string dir, string what) =>
+        Libc.Fs.Open(Libc.Fs.AT_FDCWD, dir, Libc.Fs.O_RDONLY | Libc.Fs.O_DIRECTORY | Libc.Fs.O_NOFOLLOW, 0, what);
+
+    /// <summary>Whether <paramref name="lockFile"/> is still the directory at <paramref name="dir"/>.</summary>
     static bool IsLockOf(SafeFileHandle lockFile, string dir)
     {
         var held = Libc.Fs.Stat(Libc.Fs.Fd(lockFile), "", "checking the container's lock");
         Libc.Fs.Statx current;
         try
         {
-            current = Libc.Fs.Stat(Libc.Fs.AT_FDCWD, Path.Combine(dir, LockFileName), "checking the container's lock");
+            current = Libc.Fs.Stat(Libc.Fs.AT_FDCWD, dir, "checking the container's lock");
         }
         catch (SyscallException e) when (e.Errno is SyscallException.ENOENT or SyscallException.ENOTDIR)
         {
@@ -313,8 +315,7 @@ internal sealed class ContainerStore
         if (record.Status != Status.Creating) return false;
         try
         {
-            using var lockFile = Libc.Fs.Open(Libc.Fs.AT_FDCWD, Path.Combine(dir, LockFileName),
-                Libc.Fs.O_RDONLY | Libc.Fs.O_NOFOLLOW, 0, "opening the container's lock");
+            using var lockFile = OpenLock(dir, "opening the container's lock");
             return Libc.Fs.flock(Libc.Fs.Fd(lockFile), 1 /* LOCK_SH */ | Libc.Fs.LOCK_NB) != 0;
         }
         catch (SyscallException)

@@ -64,7 +64,7 @@ public sealed class ContainerStoreTests : IDisposable
     }
 
     [Fact]
-    public void CreateMakesAPrivateDirectoryWithStateConfigAndLock()
+    public void CreateMakesAPrivateLockedDirectoryWithStateAndConfig()
     {
         using (var h = store.Create(NewRecord("c1"), Config))
         {
@@ -74,8 +74,9 @@ public sealed class ContainerStoreTests : IDisposable
             Assert.Equal(Status.Creating, store.Read("c1").Status);
         }
         var dir = Path.Combine(root, "c1");
-        Assert.True(File.Exists(Path.Combine(dir, ContainerStore.StateFileName)));
-        Assert.True(File.Exists(Path.Combine(dir, ContainerStore.LockFileName)));
+        // The directory itself is the lock (held above: readers saw "creating"), no file of its own.
+        Assert.Equal([ContainerStore.ConfigFileName, ContainerStore.StateFileName],
+            Directory.GetFileSystemEntries(dir).Select(Path.GetFileName).Order(StringComparer.Ordinal));
         Assert.Equal("box", store.LoadConfig("c1").Hostname);
         Assert.Equal(UnixFileMode.UserRead | UnixFileMode.UserWrite, File.GetUnixFileMode(Path.Combine(dir, ContainerStore.StateFileName)));
         Assert.Equal(UnixFileMode.UserRead | UnixFileMode.UserWrite | UnixFileMode.UserExecute | UnixFileMode.GroupExecute | UnixFileMode.OtherExecute,
