@@ -87,7 +87,18 @@ internal sealed partial class LinuxBackend(BackendContext context) : PlatformBac
         // The init is our child (bootstrap.c clones it with CLONE_PARENT), so its status is ours to read.
         var status = ProcessWaiter.WaitReapingOthers(record.InitPid);
         console.Dispose();
-        if (!request.Keep) DeleteContainer(request.Id, force: true, spec);
+        if (!request.Keep)
+        {
+            try
+            {
+                DeleteContainer(request.Id, force: true, spec);
+            }
+            // Another command deleted it meanwhile (delete --force): nothing is left to remove,
+            // and the status stands, as runc's.
+            catch (ContainerNotFoundException)
+            {
+            }
+        }
         return status is { } s ? ProcessWaiter.ExitCode(s) : 255;
     }
 

@@ -66,6 +66,21 @@ public sealed class LifecycleTests : IDisposable
     }
 
     [SkippableFact]
+    public void RunOfAContainerDeletedMeanwhileExitsWithItsStatus()
+    {
+        Runtime.RequireContainers();
+        var b = NewBundle("sleep", "30");
+        var id = Runtime.NewId("deleted");
+        using var run = StartHull("run", "--bundle", b.Dir, id);
+        WaitForStatus(id, "running");
+        Assert.Equal(0, hull.Cmd("delete", "--force", id).ExitCode);
+        Assert.True(run.WaitForExit(10_000), "hull run did not exit after its container was deleted");
+        Assert.Equal((137, ""), (run.ExitCode, run.StandardError.ReadToEnd()));
+        Assert.Empty(hull.Ids());
+        Assert.Empty(Leftovers.CgroupsNamed(id));
+    }
+
+    [SkippableFact]
     public void RunForwardsSignalsToTheContainer()
     {
         Runtime.RequireContainers();
