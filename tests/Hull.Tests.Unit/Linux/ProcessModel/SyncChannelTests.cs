@@ -96,14 +96,32 @@ public class SyncChannelTests
     public void AnFdOnAFrameNobodyExpectsIsClosedNotLeaked()
     {
         var (hull, init, sa, sb) = Pair();
-        using (sa)
-        using (sb)
+        // A file of this test's own: fds are counted by what they point at, since tests running in
+        // parallel open and close fds of their own in this process.
+        var file = Path.Combine(Path.GetTempPath(), $"hull-sync-{Guid.NewGuid():N}");
+        File.WriteAllText(file, "");
+        try
         {
-            using var handle = File.OpenHandle("/dev/null");
-            init.SendFd(SyncMessage.HooksDone, (int)handle.DangerousGetHandle());
-            var before = Directory.GetFiles("/proc/self/fd").Length;
-            hull.Expect(SyncMessage.HooksDone, "init");
-            Assert.Equal(before, Directory.GetFiles("/proc/self/fd").Length);
+            using (sa)
+            using (sb)
+            {
+                using var handle = File.OpenHandle(file);
+                init.SendFd(SyncMessage.HooksDone, (int)handle.DangerousGetHandle());
+                hull.Expect(SyncMessage.HooksDone, "init");
+                // The copy in flight became an fd of this process when it was received: only the
+                // sender's own is left, so that copy was closed.
+                Assert.Equal(1, FdsOpenOn(file));
+            }
+        }
+        finally
+        {
+            File.Delete(file);
         }
     }
+
+    static int FdsOpenOn(string path) => Directory.GetFiles("/proc/self/fd").Count(fd =>
+    {
+        try { return new FileInfo(fd).LinkTarget == path; }
+        catch (IOException) { return false; } // closed meanwhile
+    });
 }
