@@ -324,9 +324,13 @@ public sealed class CgroupCommandTests : IDisposable
 
         var interrupted = StartHull("events", "--interval", "200ms", id);
         Assert.Equal("stats", JsonNode.Parse(ReadLine(interrupted)!)!["type"]!.GetValue<string>());
+        // Keep reading: a stream nobody reads fills its pipe (a few KB a tick) and leaves hull blocked in
+        // write, where it never gets back to see the cancellation (the likely cause of one failure under load).
+        var rest = interrupted.StandardOutput.ReadToEndAsync();
         Process.Start("kill", ["-INT", interrupted.Id.ToString()])!.WaitForExit();
         Assert.True(interrupted.WaitForExit(10_000), "events did not end on SIGINT");
         Assert.Equal(0, interrupted.ExitCode);
+        rest.Wait(10_000);
 
         var ended = StartHull("events", "--interval", "1h", id);
         Thread.Sleep(200);
