@@ -72,15 +72,8 @@ internal sealed partial class LinuxBackend
         var pid = RestoreContainer(id, bundle, rootfs, spec, checkpointer, request, (IConsoleReceiver?)consoleSocket ?? foreground);
         if (request.Detach) return 0;
 
-        forwarder!.Forward(pid);
-        // A config with a terminal restoring a checkpoint made without one: nothing to relay.
-        if (foreground is { HasMaster: true })
-        {
-            forwarder.OnWindowChange(foreground.Resize);
-            foreground.Attach();
-        }
-        var status = ProcessWaiter.WaitReapingOthers(pid);
-        foreground?.Dispose();
+        // A config with a terminal restoring a checkpoint made without one: no master, nothing to relay.
+        var status = WaitInForeground(pid, forwarder!, foreground);
         DeleteContainer(id, force: true);
         return status is { } s ? ProcessWaiter.ExitCode(s) : 255;
     }

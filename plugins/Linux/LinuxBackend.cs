@@ -78,15 +78,7 @@ internal sealed partial class LinuxBackend(BackendContext context) : PlatformBac
         handle.Dispose();
         if (request.Detach) return 0;
 
-        forwarder!.Forward(record.InitPid);
-        if (console!.HasMaster)
-        {
-            forwarder.OnWindowChange(console.Resize);
-            console.Attach();
-        }
-        // The init is our child (bootstrap.c clones it with CLONE_PARENT), so its status is ours to read.
-        var status = ProcessWaiter.WaitReapingOthers(record.InitPid);
-        console.Dispose();
+        var status = WaitInForeground(record.InitPid, forwarder!, console);
         if (!request.Keep)
         {
             try
@@ -267,6 +259,24 @@ internal sealed partial class LinuxBackend(BackendContext context) : PlatformBac
         {
             init?.Dispose();
         }
+    }
+
+    /// <summary>
+    /// run and restore in the foreground: signals go to the init, its terminal (if it sent one) is
+    /// relayed to ours and resized with it, until the init exits. The init is our child (bootstrap.c
+    /// clones it with CLONE_PARENT; CRIU restores it as hull's child, rst_sibling), so its status is ours to read.
+    /// </summary>
+    static int? WaitInForeground(int initPid, SignalForwarder forwarder, ForegroundConsole? console)
+    {
+        forwarder.Forward(initPid);
+        if (console is { HasMaster: true })
+        {
+            forwarder.OnWindowChange(console.Resize);
+            console.Attach();
+        }
+        var status = ProcessWaiter.WaitReapingOthers(initPid);
+        console?.Dispose();
+        return status;
     }
 
     /// <summary>The bundle's absolute path and its config.json (text and parsed): what create and restore start from.</summary>

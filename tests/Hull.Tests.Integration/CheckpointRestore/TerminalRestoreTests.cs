@@ -1,6 +1,5 @@
 using Hull.Tests.Integration.Support;
 using Hull.Tests.Integration.Terminal;
-using Microsoft.Win32.SafeHandles;
 using Xunit;
 
 namespace Hull.Tests.Integration.CheckpointRestore;
@@ -16,36 +15,45 @@ public sealed class TerminalRestoreTests : IDisposable
     const string TickingScript = "i=0; while :; do i=$((i+1)); echo $i > /data/count; echo tick$i; sleep 0.1; done";
 
     readonly CriuContainers c = new();
+    /// <summary>The first console sockets and masters, kept open for the life of the test.</summary>
+    readonly List<IDisposable> owned = [];
 
     Runtime Hull => c.Hull;
 
-    /// <summary>A terminal container started with a console socket and counting; its first master stays
-    /// open (as conmon keeps it), since closing it would hang the container's shell up.</summary>
-    (Bundle Bundle, Counter Counter, SafeFileHandle Master) StartTerminalCounter(string id, ConsoleReceiver receiver)
+    /// <summary>
+    /// A terminal container started with a console socket, counting, then checkpointed into the returned
+    /// images; Last is the count it stopped at. Its first master stays open until the test ends (as
+    /// conmon keeps it), since closing it would hang the container's shell up before the dump.
+    /// </summary>
+    (string Id, Bundle Bundle, Counter Counter, string Images, int Last) CheckpointedTerminalCounter(string prefix)
     {
+        var id = Runtime.NewId(prefix);
         var data = c.Dir("data");
         var bundle = c.NewBundle(data, TickingScript);
         bundle.Edit(config => config["process"]!["terminal"] = true);
+        var receiver = Own(new ConsoleReceiver(c.Dir("sock")));
         var create = c.Detached("create", "--console-socket", receiver.SocketPath, "--bundle", bundle.Dir, id);
         Assert.True(create.ExitCode == 0, $"create {id}: {create}");
-        var (_, master) = receiver.Receive();
+        Own(receiver.Receive().Master);
         Assert.Equal(0, Hull.Cmd("start", id).ExitCode);
         var counter = new Counter(data);
         counter.WaitUntilAtLeast(3);
-        return (bundle, counter, master);
+        var images = c.Dir("images");
+        c.Checkpoint(id, images);
+        return (id, bundle, counter, images, counter.Value);
+    }
+
+    T Own<T>(T d) where T : IDisposable
+    {
+        owned.Add(d);
+        return d;
     }
 
     [SkippableFact]
     public void ARestoredTerminalGoesToTheConsoleSocket()
     {
         CriuContainers.Require();
-        var id = Runtime.NewId("cr-tty");
-        using var first = new ConsoleReceiver(c.Dir("sock"));
-        var (bundle, counter, firstMaster) = StartTerminalCounter(id, first);
-        using var _ = firstMaster;
-        var images = c.Dir("images");
-        c.Checkpoint(id, images);
-        var last = counter.Value;
+        var (id, bundle, counter, images, last) = CheckpointedTerminalCounter("cr-tty");
 
         using var second = new ConsoleReceiver(c.Dir("sock"));
         c.RestoreDetached(bundle, id, images, "--console-socket", second.SocketPath);
@@ -65,13 +73,7 @@ public sealed class TerminalRestoreTests : IDisposable
     {
         CriuContainers.Require();
         Skip.If(Tools.Which("script") is null, "util-linux's script is needed to give hull a terminal");
-        var id = Runtime.NewId("cr-tty-fg");
-        using var first = new ConsoleReceiver(c.Dir("sock"));
-        var (bundle, counter, firstMaster) = StartTerminalCounter(id, first);
-        using var _ = firstMaster;
-        var images = c.Dir("images");
-        c.Checkpoint(id, images);
-        var last = counter.Value;
+        var (id, bundle, counter, images, last) = CheckpointedTerminalCounter("cr-tty-fg");
 
         // hull restore in the foreground under `script` (its terminal); the container is killed once
         // it has counted on, which ends the restore with 128+9.
@@ -95,12 +97,7 @@ public sealed class TerminalRestoreTests : IDisposable
     public void ATerminalCheckpointRestoredWithoutATerminalIsRefusedAndLeavesNothing()
     {
         CriuContainers.Require();
-        var id = Runtime.NewId("cr-tty-off");
-        using var first = new ConsoleReceiver(c.Dir("sock"));
-        var (bundle, _, firstMaster) = StartTerminalCounter(id, first);
-        using var __ = firstMaster;
-        var images = c.Dir("images");
-        c.Checkpoint(id, images);
+        var (id, bundle, _, images, _) = CheckpointedTerminalCounter("cr-tty-off");
 
         bundle.Edit(config => config["process"]!["terminal"] = false);
         var r = c.Detached("restore", "-d", "--bundle", bundle.Dir, "--image-path", images, id);
@@ -109,5 +106,9 @@ public sealed class TerminalRestoreTests : IDisposable
         c.AssertGone(id);
     }
 
-    public void Dispose() => c.Dispose();
+    public void Dispose()
+    {
+        foreach (var d in owned) d.Dispose();
+        c.Dispose();
+    }
 }
