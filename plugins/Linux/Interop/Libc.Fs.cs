@@ -179,11 +179,68 @@ internal static unsafe partial class Libc
         /// <summary>statx of an fd (AT_EMPTY_PATH) or of a path relative to <paramref name="dirfd"/>, not following a final symlink.</summary>
         internal static Statx Stat(int dirfd, string path, string what)
         {
-            Statx st;
-            var flags = AT_SYMLINK_NOFOLLOW | (path.Length == 0 ? AT_EMPTY_PATH : 0);
-            Check(statx(dirfd, path, flags, STATX_BASIC_STATS, &st), what);
-            return st;
+            var errno = TryStat(dirfd, path, out var st);
+            return errno == 0 ? st : throw new SyscallException(what, errno);
         }
+
+        /// <summary><see cref="Stat"/> that answers with the errno (0: done), for callers where a
+        /// missing file is an everyday answer, not an error (a thrown exception costs tens of µs).</summary>
+        internal static int TryStat(int dirfd, string path, out Statx st)
+        {
+            Statx buf;
+            var flags = AT_SYMLINK_NOFOLLOW | (path.Length == 0 ? AT_EMPTY_PATH : 0);
+            var rc = statx(dirfd, path, flags, STATX_BASIC_STATS, &buf);
+            st = buf;
+            return rc == 0 ? 0 : Marshal.GetLastPInvokeError();
+        }
+
+        /// <summary>
+        /// A small file's text (procfs, sysfs): open, read to the end, close. File.ReadAllText's
+        /// stream, reader and buffers cost more than the read itself, several times on the init's
+        /// path. Null when it cannot be read, with the errno in <paramref name="errno"/>.
+        /// </summary>
+        internal static string? TryReadText(string path, out int errno)
+        {
+            var fd = openat2(AT_FDCWD, path, (ulong)(O_RDONLY | O_CLOEXEC), 0, 0);
+            if (fd < 0)
+            {
+                errno = Marshal.GetLastPInvokeError();
+                return null;
+            }
+            try
+            {
+                var buffer = new byte[4096];
+                var length = 0;
+                while (true)
+                {
+                    if (length == buffer.Length) Array.Resize(ref buffer, buffer.Length * 2);
+                    nint n;
+                    fixed (byte* p = &buffer[length])
+                        n = read(fd, p, buffer.Length - length);
+                    if (n == 0) break;
+                    if (n < 0)
+                    {
+                        errno = Marshal.GetLastPInvokeError();
+                        if (errno == SyscallException.EINTR) continue;
+                        return null;
+                    }
+                    length += (int)n;
+                }
+                errno = 0;
+                return System.Text.Encoding.UTF8.GetString(buffer, 0, length);
+            }
+            finally
+            {
+                close(fd);
+            }
+        }
+
+        /// <inheritdoc cref="TryReadText(string, out int)"/>
+        internal static string? TryReadText(string path) => TryReadText(path, out _);
+
+        /// <summary><see cref="TryReadText(string, out int)"/> for a file that must be there: "reading PATH: strerror" otherwise.</summary>
+        internal static string ReadText(string path) =>
+            TryReadText(path, out var errno) ?? throw new SyscallException($"reading {path}", errno);
 
         internal static StatFs StatFileSystem(SafeFileHandle fd, string what)
         {

@@ -60,7 +60,7 @@ public static class ContainerInit
 
     static int Create(SyncChannel channel, byte[] specJson)
     {
-        var spec = OciJson.ParseConfig(Encoding.UTF8.GetString(specJson));
+        var spec = OciJson.ParseConfig(specJson);
         var (optionsJson, execFifoFd) = channel.ExpectFd(SyncMessage.Options, "hull");
         var options = InitMessages.DecodeInit(optionsJson);
         var process = spec.Process ?? throw new ConfigException("process is missing", "process");

@@ -19,7 +19,7 @@ internal static class ExecInit
     public static int Run(SyncChannel channel, byte[] optionsJson)
     {
         var options = InitMessages.DecodeExec(optionsJson);
-        var process = OciJson.ParseConfig(Encoding.UTF8.GetString(channel.Expect(SyncMessage.Spec, "hull"))).Process
+        var process = OciJson.ParseConfig(channel.Expect(SyncMessage.Spec, "hull")).Process
             ?? throw new HullException("hull sent no process to run");
         var labels = new LsmLabels(process.ApparmorProfile, process.SelinuxLabel);
         // The container's /proc: ProcFs checks it is a real procfs root and never crosses a mount

@@ -31,7 +31,7 @@ internal sealed class LibcMountOps : IMountOps, IDisposable
 
     public void MakeParentMountPrivate(string rootfs)
     {
-        var parent = MountInfo.MountOf(MountInfo.Parse(File.ReadAllText("/proc/thread-self/mountinfo")), rootfs);
+        var parent = MountInfo.MountOf(MountInfo.Parse(Libc.Fs.ReadText("/proc/thread-self/mountinfo")), rootfs);
         if (parent is { IsShared: true })
             Check(mount(null, parent.Mountpoint, null, MountFlags.PRIVATE, null), $"making {parent.Mountpoint} (the mount holding the rootfs) private");
     }
@@ -199,7 +199,7 @@ internal sealed class LibcMountOps : IMountOps, IDisposable
         // chroot leaves the host's procfs and sysfs reachable in this mount namespace, and the
         // kernel checks whether procfs may be mounted against all of them: detach (or cover) every
         // full procfs/sysfs mount outside the rootfs first, as runc does.
-        foreach (var m in MountInfo.Parse(File.ReadAllText("/proc/thread-self/mountinfo")))
+        foreach (var m in MountInfo.Parse(Libc.Fs.ReadText("/proc/thread-self/mountinfo")))
         {
             if (m.FsType is not ("proc" or "sysfs") || m.Root != "/" || MountInfo.IsAtOrUnder(m.Mountpoint, rootReal)) continue;
             if (mount(null, m.Mountpoint, null, MountFlags.SLAVE | MountFlags.REC, null) != 0)
@@ -266,11 +266,10 @@ internal sealed class LibcMountOps : IMountOps, IDisposable
     /// </summary>
     internal SafeFileHandle Resolve(string path, MountTarget? create, bool noSymlinks)
     {
-        var resolve = InRoot | (noSymlinks ? RESOLVE_NO_SYMLINKS : 0);
         var hops = 0;
         while (true)
         {
-            var rc = openat2(Fd(Root), Relative(path), (ulong)(O_PATH | O_CLOEXEC), 0, resolve);
+            var rc = OpenInRoot(path, noSymlinks);
             if (rc >= 0) return new SafeFileHandle(rc, ownsHandle: true);
             var e = SyscallException.FromLastError($"resolving {path} in the rootfs");
             if (e.Errno == SyscallException.ELOOP && noSymlinks)
@@ -308,15 +307,16 @@ internal sealed class LibcMountOps : IMountOps, IDisposable
 
     SafeFileHandle? TryOpen(string path)
     {
-        try
-        {
-            return Resolve(path, null, noSymlinks: false);
-        }
-        catch (SyscallException e) when (e.Errno == SyscallException.ENOENT)
-        {
-            return null;
-        }
+        // Asked without an exception: a default config's masked and read-only paths are often
+        // absent from the kernel's procfs, and each throw costs tens of µs on the init's path.
+        var rc = OpenInRoot(path, noSymlinks: false);
+        if (rc >= 0) return new SafeFileHandle(rc, ownsHandle: true);
+        return LastErrno == SyscallException.ENOENT ? null : throw SyscallException.FromLastError($"resolving {path} in the rootfs");
     }
+
+    /// <summary>An O_PATH fd of <paramref name="path"/> resolved inside the rootfs, or -1 (errno set).</summary>
+    int OpenInRoot(string path, bool noSymlinks) =>
+        openat2(Fd(Root), Relative(path), (ulong)(O_PATH | O_CLOEXEC), 0, InRoot | (noSymlinks ? RESOLVE_NO_SYMLINKS : 0));
 
     /// <summary>The new mount on <paramref name="realPath"/>: its path has no symlinks, so it is
     /// walked with RESOLVE_NO_SYMLINKS and crosses into the mount just made.</summary>
@@ -405,16 +405,13 @@ internal sealed class LibcMountOps : IMountOps, IDisposable
 
     static bool Exists(SafeFileHandle dir, string name, out Statx st)
     {
-        try
+        var errno = TryStat(Fd(dir), name, out st);
+        return errno switch
         {
-            st = Stat(Fd(dir), name, $"stat {name}");
-            return true;
-        }
-        catch (SyscallException e) when (e.Errno == SyscallException.ENOENT)
-        {
-            st = default;
-            return false;
-        }
+            0 => true,
+            SyscallException.ENOENT => false,
+            _ => throw new SyscallException($"stat {name}", errno),
+        };
     }
 
     static (string Dir, string Name) Split(string path)

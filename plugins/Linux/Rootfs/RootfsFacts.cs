@@ -27,13 +27,13 @@ internal sealed record RootfsFacts
     /// <summary>Reads the facts from /proc in the calling process's namespaces.</summary>
     internal static RootfsFacts Gather(string rootfs, string bundle, bool containerHasUserNamespace)
     {
-        var mounts = MountInfo.Parse(File.ReadAllText("/proc/thread-self/mountinfo"));
-        var own = ParseProcCgroup(File.ReadAllText("/proc/self/cgroup"));
+        var mounts = MountInfo.Parse(Interop.Libc.Fs.ReadText("/proc/thread-self/mountinfo"));
+        var own = ParseProcCgroup(Interop.Libc.Fs.ReadText("/proc/self/cgroup"));
         return new RootfsFacts
         {
             Rootfs = rootfs,
             Bundle = bundle,
-            BindDevices = containerHasUserNamespace || !State.HostIdentity.ReadsAsInitialUserNamespace(TryRead("/proc/self/uid_map")),
+            BindDevices = containerHasUserNamespace || !State.HostIdentity.ReadsAsInitialUserNamespace(Interop.Libc.Fs.TryReadText("/proc/self/uid_map")),
             HostHasKcore = File.Exists("/proc/kcore"),
             CgroupUnified = mounts.Any(m => m.Mountpoint == "/sys/fs/cgroup" && m.FsType == "cgroup2"),
             CgroupHierarchies = CgroupHierarchiesOf(mounts, own),
@@ -82,11 +82,5 @@ internal sealed record RootfsFacts
         var path = OwnCgroups[key];
         if (hierarchy.Root != "/" && MountInfo.IsAtOrUnder(path, hierarchy.Root)) path = path[hierarchy.Root.Length..];
         return path.Length == 0 ? "/" : path;
-    }
-
-    static string? TryRead(string path)
-    {
-        try { return File.ReadAllText(path); }
-        catch (IOException) { return null; }
     }
 }

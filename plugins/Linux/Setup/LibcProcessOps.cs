@@ -25,21 +25,19 @@ internal sealed unsafe class LibcProcessOps : IProcessOps
         return prlimit(pid, resource, null, limit) == 0 ? (limit[0], limit[1]) : null;
     }
 
-    public int LastCap { get; } = ReadLastCap();
+    // Read once per process, however many of these are made.
+    static int? lastCap;
+
+    public int LastCap => lastCap ??= ReadLastCap();
 
     static int ReadLastCap()
     {
-        try
-        {
-            return int.Parse(File.ReadAllText("/proc/sys/kernel/cap_last_cap").Trim(), CultureInfo.InvariantCulture);
-        }
-        catch (IOException)
-        {
-            // No procfs: probe the bounding set, which ends where the kernel's capabilities do.
-            var cap = 0;
-            while (prctl(PR_CAPBSET_READ, (nuint)(cap + 1), 0, 0, 0) >= 0) cap++;
-            return cap;
-        }
+        if (Libc.Fs.TryReadText("/proc/sys/kernel/cap_last_cap") is { } text)
+            return int.Parse(text.Trim(), CultureInfo.InvariantCulture);
+        // No procfs: probe the bounding set, which ends where the kernel's capabilities do.
+        var cap = 0;
+        while (prctl(PR_CAPBSET_READ, (nuint)(cap + 1), 0, 0, 0) >= 0) cap++;
+        return cap;
     }
 
     public void DropBounding(int cap) =>
@@ -66,8 +64,7 @@ internal sealed unsafe class LibcProcessOps : IProcessOps
     {
         get
         {
-            try { return File.ReadAllText("/proc/self/setgroups").Trim() != "deny"; }
-            catch (IOException) { return true; }
+            return Libc.Fs.TryReadText("/proc/self/setgroups")?.Trim() != "deny";
         }
     }
 
@@ -150,11 +147,7 @@ internal sealed unsafe class LibcProcessOps : IProcessOps
             Check(setdomainname(p, (nuint)bytes.Length), $"setdomainname {name}");
     }
 
-    public string? ReadFile(string path)
-    {
-        try { return File.ReadAllText(path); }
-        catch (Exception e) when (e is IOException or UnauthorizedAccessException) { return null; }
-    }
+    public string? ReadFile(string path) => Libc.Fs.TryReadText(path);
 
     static string Name(int cap) => cap < Abstractions.Oci.OciNames.Capabilities.Count ? Abstractions.Oci.OciNames.Capabilities[cap] : $"capability {cap}";
 }

@@ -11,7 +11,7 @@ internal sealed record HostIdentity(uint Euid, bool InInitialUserNamespace, stri
 {
     internal static HostIdentity Current() => new(
         Interop.Libc.Creds.geteuid(),
-        ReadsAsInitialUserNamespace(TryRead("/proc/self/uid_map")),
+        ReadsAsInitialUserNamespace(Interop.Libc.Fs.TryReadText("/proc/self/uid_map")),
         Environment.GetEnvironmentVariable("XDG_RUNTIME_DIR"),
         Environment.GetEnvironmentVariable("USER"));
 
@@ -27,12 +27,6 @@ internal sealed record HostIdentity(uint Euid, bool InInitialUserNamespace, stri
         var f = lines[0].Split(' ', StringSplitOptions.RemoveEmptyEntries);
         return f.Length == 3 && f[0] == "0" && f[1] == "0"
             && uint.TryParse(f[2], NumberStyles.None, CultureInfo.InvariantCulture, out var size) && size == uint.MaxValue;
-    }
-
-    static string? TryRead(string path)
-    {
-        try { return File.ReadAllText(path); }
-        catch (IOException) { return null; }
     }
 }
 

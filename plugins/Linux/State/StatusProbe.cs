@@ -56,14 +56,8 @@ internal sealed class SystemStatusProbe(IFreezerQuery freezer) : IStatusProbe
 {
     public ProcessStat? Stat(int pid)
     {
-        try
-        {
-            return ProcessStat.Parse(File.ReadAllText($"/proc/{pid.ToString(CultureInfo.InvariantCulture)}/stat"));
-        }
-        catch (IOException)
-        {
-            return null;
-        }
+        var stat = Interop.Libc.Fs.TryReadText($"/proc/{pid.ToString(CultureInfo.InvariantCulture)}/stat");
+        return stat is null ? null : ProcessStat.Parse(stat);
     }
 
     // The fifo is looked at, never opened: opening it would start the container.
