@@ -61,7 +61,7 @@ internal sealed partial class LinuxBackend(BackendContext context) : PlatformBac
         using var console = request.Detach ? null : new ForegroundConsole();
         // Started under create's lock, still held: no other command can come between, and the
         // record and config need not be read back (a second lock and read cost ~0.5 ms of a run).
-        var (handle, spec) = CreateContainer(request.Id, request.Bundle, request, console);
+        var (handle, spec) = CreateContainer(request.Id, request.Bundle, request, console, startsNext: true);
         var record = handle.Record;
         try
         {
@@ -130,18 +130,21 @@ internal sealed partial class LinuxBackend(BackendContext context) : PlatformBac
 
     /// <param name="foreground">run in the foreground: where a terminal's master goes (null: detached,
     /// so a terminal needs --console-socket).</param>
+    /// <param name="startsNext">run: the caller starts the container under the lock returned, and
+    /// start's save writes the created record too (<see cref="ContainerHandle.SaveWithNext"/>).</param>
     /// <returns>The created container, still locked (the caller disposes the handle), and its config.</returns>
-    (ContainerHandle Handle, Spec Spec) CreateContainer(string id, string bundleArg, LaunchOptions launch, ForegroundConsole? foreground = null)
+    (ContainerHandle Handle, Spec Spec) CreateContainer(string id, string bundleArg, LaunchOptions launch, ForegroundConsole? foreground = null, bool startsNext = false)
     {
         ContainerId.Validate(id);
         var fds = PassedFds.From(launch.PreserveFds, Environment.GetEnvironmentVariable, Libc.getpid(),
             fd => Libc.fcntl(fd, Libc.F_GETFD, 0) >= 0);
-        // hull-init is started first: its exec and loading (1-2 ms) then overlap reading the bundle,
-        // the checks and the state directory, while it waits in its bootstrap for what they decide.
-        var spawned = InitLauncher.Spawn(new InitFds(fds.Count));
+        // hull-init is started first, in the background: its spawn, exec and loading (1-2 ms) then
+        // overlap reading the bundle, the checks and the state directory, while it waits in its
+        // bootstrap for what they decide.
+        var spawned = SpawnedInit.InBackground(() => InitLauncher.Spawn(new InitFds(fds.Count)));
         try
         {
-            return CreateContainer(spawned, fds, id, bundleArg, launch, foreground);
+            return CreateContainer(spawned, fds, id, bundleArg, launch, foreground, startsNext);
         }
         catch
         {
@@ -150,9 +153,9 @@ internal sealed partial class LinuxBackend(BackendContext context) : PlatformBac
         }
     }
 
-    (ContainerHandle Handle, Spec Spec) CreateContainer(SpawnedInit spawned, PassedFds fds, string id, string bundleArg, LaunchOptions launch, ForegroundConsole? foreground)
+    (ContainerHandle Handle, Spec Spec) CreateContainer(SpawnedInit spawned, PassedFds fds, string id, string bundleArg, LaunchOptions launch, ForegroundConsole? foreground, bool startsNext)
     {
-        var (bundle, configText, spec) = ReadBundle(bundleArg);
+        var (bundle, configJson, spec) = ReadBundle(bundleArg);
 
         // Everything the config alone can tell is checked before anything exists.
         var process = spec.Process ?? throw new ConfigException("process is missing", "process");
@@ -184,7 +187,7 @@ internal sealed partial class LinuxBackend(BackendContext context) : PlatformBac
             NoNewKeyring = launch.NoNewKeyring,
         };
         using var consoleSocket = consoleMode == ConsoleMode.Socket ? ConsoleSocket.Connect(launch.ConsoleSocket!) : null;
-        var handle = Store.Create(draft, Encoding.UTF8.GetBytes(configText));
+        var handle = Store.Create(draft, configJson);
         InitProcess? init = null;
         try
         {
@@ -216,7 +219,7 @@ internal sealed partial class LinuxBackend(BackendContext context) : PlatformBac
                 RootlessEuid = rootless.RootlessEuid,
                 Seccomp = seccompFilter,
             };
-            init.Channel.Send(SyncMessage.Spec, Encoding.UTF8.GetBytes(configText));
+            init.Channel.Send(SyncMessage.Spec, configJson);
             // The fifo goes with the options (SCM_RIGHTS): the init cannot reach the state dir once it has pivoted.
             var fifo = ExecFifo.Create(handle.Record.ExecFifoPath!);
             try
@@ -243,7 +246,8 @@ internal sealed partial class LinuxBackend(BackendContext context) : PlatformBac
                 CgroupPaths = cgroup.Paths,
                 NamespacePaths = NamespacePaths(spec, init.Pid),
             };
-            handle.Save(record);
+            if (startsNext) handle.SaveWithNext(record);
+            else handle.Save(record);
             if (launch.PidFile is { } pidFile) WritePidFile(pidFile, init.Pid);
             return (handle, spec);
         }
@@ -279,8 +283,8 @@ internal sealed partial class LinuxBackend(BackendContext context) : PlatformBac
         return status;
     }
 
-    /// <summary>The bundle's absolute path and its config.json (text and parsed): what create and restore start from.</summary>
-    static (string Bundle, string ConfigText, Spec Spec) ReadBundle(string bundleArg)
+    /// <summary>The bundle's absolute path and its config.json (UTF-8 as read, and parsed): what create and restore start from.</summary>
+    static (string Bundle, byte[] ConfigJson, Spec Spec) ReadBundle(string bundleArg)
     {
         // runc works in the bundle's real directory (it changes into it), and reports that path.
         var given = Path.GetFullPath(bundleArg);
@@ -292,7 +296,8 @@ internal sealed partial class LinuxBackend(BackendContext context) : PlatformBac
         {
             throw new ConfigException($"JSON specification file {configPath} not found: run in a bundle directory, or pass --bundle");
         }
-        return (bundle, configText, OciJson.ParseConfig(configText, configPath));
+        var configJson = Encoding.UTF8.GetBytes(configText);
+        return (bundle, configJson, OciJson.ParseConfig(configJson, configPath));
     }
 
     /// <summary>The rootfs as an absolute host path, checked to exist.</summary>

@@ -1,3 +1,4 @@
+using System.Runtime.ExceptionServices;
 using System.Runtime.InteropServices;
 using Hull.Abstractions.Errors;
 using Hull.Plugins.Linux.Interop;
@@ -15,13 +16,55 @@ internal sealed record InitFds(int Passed)
 
 /// <summary>
 /// hull-init spawned and waiting in its C bootstrap for the bootstrap data: spawned first, so that
-/// its exec and dynamic loading overlap what hull does before it knows that data.
+/// its exec and dynamic loading overlap what hull does before it knows that data. When started
+/// <see cref="InBackground"/>, <see cref="Pid"/> and <see cref="Channel"/> wait for the spawn.
 /// </summary>
-internal sealed class SpawnedInit(int pid, SyncChannel channel)
+internal sealed class SpawnedInit
 {
-    public int Pid { get; } = pid;
-    public SyncChannel Channel { get; } = channel;
+    readonly Thread? spawner;
+    int pid;
+    SyncChannel? channel;
+    ExceptionDispatchInfo? failure;
     bool reaped;
+
+    internal SpawnedInit(int pid, SyncChannel channel)
+    {
+        this.pid = pid;
+        this.channel = channel;
+    }
+
+    SpawnedInit(Func<SpawnedInit> spawn)
+    {
+        // posix_spawn returns only once the child has exec'd (vfork): about 1 ms of a `run`,
+        // which hull's own work (the bundle, checks, state dir, cgroups) now overlaps. Only this
+        // thread waits: the child has its own copy of the fd table and signal handlers.
+        spawner = new Thread(() =>
+        {
+            try
+            {
+                var done = spawn();
+                (pid, channel) = (done.pid, done.channel);
+            }
+            catch (Exception e)
+            {
+                failure = ExceptionDispatchInfo.Capture(e);
+            }
+        }, maxStackSize: 256 * 1024) { IsBackground = true, Name = "hull-init spawn" };
+        spawner.Start();
+    }
+
+    /// <summary>Spawns on a thread of its own (see the constructor); errors surface at first use.</summary>
+    internal static SpawnedInit InBackground(Func<SpawnedInit> spawn) => new(spawn);
+
+    public int Pid => Spawned().pid;
+    public SyncChannel Channel => Spawned().channel!;
+
+    SpawnedInit Spawned()
+    {
+        spawner?.Join();
+        failure?.Throw();
+        return this;
+    }
 
     internal void Reap()
     {
@@ -30,9 +73,11 @@ internal sealed class SpawnedInit(int pid, SyncChannel channel)
     }
 
     /// <summary>Kills and reaps it unless that was done (its pid may be another process's by then),
-    /// and closes the channel: a failed create or exec leaves no process.</summary>
+    /// and closes the channel: a failed create or exec leaves no process. A spawn that failed left nothing.</summary>
     public void Abort()
     {
+        spawner?.Join();
+        if (failure is not null) return;
         if (!reaped)
         {
             Libc.kill(Pid, Libc.SIGKILL);

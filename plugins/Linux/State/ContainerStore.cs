@@ -357,6 +357,7 @@ internal sealed class ContainerHandle : IDisposable
 {
     readonly ContainerStore store;
     readonly SafeFileHandle lockFile;
+    ContainerRecord? unsaved;
 
     internal ContainerHandle(ContainerStore store, string directory, SafeFileHandle lockFile, ContainerRecord record, Status status)
     {
@@ -383,9 +384,24 @@ internal sealed class ContainerHandle : IDisposable
     {
         if (record.Id != Record.Id) throw new ArgumentException("a container's id never changes", nameof(record));
         store.WriteRecord(Directory, record);
+        unsaved = null;
         Record = record;
         // While create holds this handle, "creating" is the truth whatever the init is doing.
         Status = record.Status == Status.Creating ? Status.Creating : StatusDerivation.Derive(record, store.Probe, creatorAlive: false);
+    }
+
+    /// <summary>
+    /// Makes <paramref name="record"/> the handle's without writing it yet: `run` starts the
+    /// container under this lock at once, and start's save writes the record, one state write
+    /// fewer on run's path. Until then readers see "creating", as at any moment of a create. The
+    /// record is written when the lock is released at the latest (<see cref="Dispose"/>), so a
+    /// failed start leaves what delete needs.
+    /// </summary>
+    internal void SaveWithNext(ContainerRecord record)
+    {
+        if (record.Id != Record.Id) throw new ArgumentException("a container's id never changes", nameof(record));
+        unsaved = Record = record;
+        Status = record.Status;
     }
 
     /// <summary>Replaces the config snapshot atomically: `update` keeps the resources it applied there,
@@ -400,5 +416,15 @@ internal sealed class ContainerHandle : IDisposable
         IsDestroyed = true;
     }
 
-    public void Dispose() => lockFile.Dispose();
+    public void Dispose()
+    {
+        try
+        {
+            if (unsaved is { } record && !IsDestroyed) Save(record);
+        }
+        finally
+        {
+            lockFile.Dispose();
+        }
+    }
 }

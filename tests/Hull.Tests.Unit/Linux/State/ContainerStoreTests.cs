@@ -64,6 +64,32 @@ public sealed class ContainerStoreTests : IDisposable
     }
 
     [Fact]
+    public void ARecordSavedWithTheNextStepIsWrittenByThatStepOrWhenTheLockIsReleased()
+    {
+        probe.Processes[4000] = new ProcessStat('S', 77);
+        using (var h = store.Create(NewRecord("run"), Config))
+        {
+            // run: the created record rides with start's save, one write fewer.
+            h.SaveWithNext(h.Record with { Status = Status.Created, InitPid = 4000, InitStartTime = 77 });
+            Assert.Equal(Status.Created, h.Status);
+            Assert.Equal(0, store.Read("run").Record.InitPid);
+            Assert.Equal(Status.Creating, store.Read("run").Status);
+            h.Save(h.Record with { Status = Status.Running });
+            Assert.Equal(4000, store.Read("run").Record.InitPid);
+        }
+        Assert.Equal(Status.Running, store.Read("run").Status);
+
+        // A start that failed: the record is written when the lock goes, so delete finds the init and its cgroups.
+        using (var h = store.Create(NewRecord("failed"), Config))
+        {
+            probe.Files.Add(h.Record.ExecFifoPath!);
+            h.SaveWithNext(h.Record with { Status = Status.Created, InitPid = 4000, InitStartTime = 77 });
+        }
+        var snapshot = store.Read("failed");
+        Assert.Equal((4000, Status.Created), (snapshot.Record.InitPid, snapshot.Status));
+    }
+
+    [Fact]
     public void CreateMakesAPrivateLockedDirectoryWithStateAndConfig()
     {
         using (var h = store.Create(NewRecord("c1"), Config))
