@@ -37,7 +37,7 @@ internal sealed record CgroupHost(
     ];
 
     public static CgroupHost Detect() =>
-        Parse(File.ReadAllText("/proc/self/mountinfo"), File.ReadAllText("/proc/self/cgroup"));
+        Parse(Interop.Libc.Fs.ReadText("/proc/self/mountinfo"), Interop.Libc.Fs.ReadText("/proc/self/cgroup"));
 
     public static CgroupHost Parse(string mountinfo, string procSelfCgroup)
     {

@@ -12,22 +12,36 @@ internal static class CgroupTree
     /// </summary>
     public static List<string> CreateAll(ICgroupFs fs, string path)
     {
-        var missing = new Stack<string>();
-        for (var p = path; !string.IsNullOrEmpty(p) && p != "/" && !fs.DirectoryExists(p); p = Path.GetDirectoryName(p))
-            missing.Push(p);
         var created = new List<string>();
-        while (missing.Count > 0)
+        try
         {
-            var dir = missing.Pop();
-            try { fs.CreateDirectory(dir); created.Add(dir); }
-            catch (CgroupFsException e) when (e.Errno == CgroupNative.EEXIST) { }
-            catch
-            {
-                RemoveCreated(fs, created);
-                throw;
-            }
+            Create(fs, path, created);
+        }
+        catch
+        {
+            RemoveCreated(fs, created);
+            throw;
         }
         return created;
+    }
+
+    /// <summary>mkdir first, and up the tree only when the parent is missing: one syscall per
+    /// hierarchy in the usual case (a container's cgroup under an existing parent).</summary>
+    static void Create(ICgroupFs fs, string dir, List<string> created)
+    {
+        try
+        {
+            fs.CreateDirectory(dir);
+            created.Add(dir);
+        }
+        catch (CgroupFsException e) when (e.Errno == CgroupNative.EEXIST)
+        {
+        }
+        catch (CgroupFsException e) when (e.Errno == CgroupNative.ENOENT && Path.GetDirectoryName(dir) is { Length: > 1 } parent)
+        {
+            Create(fs, parent, created);
+            Create(fs, dir, created);
+        }
     }
 
     /// <summary>Best-effort undo of <see cref="CreateAll"/> after a later failure.</summary>

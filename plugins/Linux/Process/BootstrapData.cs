@@ -32,9 +32,14 @@ internal static class NamespaceFlags
 internal sealed record CgroupEntry(IReadOnlyList<string> V1, string? V2)
 {
     /// <summary>From a cgroup manager's <c>Paths</c>: "" is the unified (v2) directory, the rest v1 hierarchies.</summary>
-    public static CgroupEntry From(IReadOnlyDictionary<string, string> paths) => new(
-        [.. paths.Where(p => p.Key.Length > 0).Select(p => p.Value).Distinct(StringComparer.Ordinal)],
-        paths.TryGetValue("", out var unified) ? unified : null);
+    public static CgroupEntry From(IReadOnlyDictionary<string, string> paths)
+    {
+        // A loop, not LINQ over the pairs: that makes NativeAOT load generic code at run time (~0.1 ms of create).
+        var v1 = new List<string>();
+        foreach (var (controller, path) in paths)
+            if (controller.Length > 0 && !v1.Contains(path, StringComparer.Ordinal)) v1.Add(path);
+        return new(v1, paths.TryGetValue("", out var unified) ? unified : null);
+    }
 }
 
 /// <summary>

@@ -1,4 +1,3 @@
-using System.Collections.Frozen;
 using Hull.Abstractions.Errors;
 
 namespace Hull.Plugins.Linux.State;
@@ -94,14 +93,20 @@ internal static class Lifecycle
         new(Operation.Ps, Stopped, null),
     ];
 
-    static readonly FrozenDictionary<(Operation, Status), Transition> Index =
-        Table.ToFrozenDictionary(t => (t.Operation, t.From));
+    // A scan of the table, not an index: every command looks up one transition or two, and
+    // building a frozen dictionary cost more than all the lookups of a short command.
+    static Transition? Find(Operation operation, Status from)
+    {
+        foreach (var t in Table)
+            if (t.Operation == operation && t.From == from) return t;
+        return null;
+    }
 
-    internal static bool IsAllowed(Operation operation, Status from) => Index.ContainsKey((operation, from));
+    internal static bool IsAllowed(Operation operation, Status from) => Find(operation, from) is not null;
 
     /// <summary>The transition for this operation from <paramref name="current"/>, or runc's refusal.</summary>
     internal static Transition Check(Operation operation, Status current, string id) =>
-        Index.TryGetValue((operation, current), out var t) ? t : throw Refusal(operation, current, id);
+        Find(operation, current) ?? throw Refusal(operation, current, id);
 
     static OperationNotAllowedException Refusal(Operation operation, Status current, string id)
     {

@@ -40,8 +40,11 @@ internal static class DeviceRules
             Validate(configured[i], i);
             rules.Add(configured[i]);
         }
-        var listed = new HashSet<string>((spec.Linux?.Devices ?? []).Select(d => d.Path));
-        rules.AddRange(Defaults.Where(d => d.Path is null || !listed.Contains(d.Path)).Select(d => d.Rule));
+        var listed = new HashSet<string>(StringComparer.Ordinal);
+        foreach (var device in spec.Linux?.Devices ?? []) listed.Add(device.Path);
+        // Loops, not LINQ: LINQ over the tuples makes NativeAOT load generic code at run time (~0.1 ms of create).
+        foreach (var (path, rule) in Defaults)
+            if (path is null || !listed.Contains(path)) rules.Add(rule);
         return rules;
     }
 
