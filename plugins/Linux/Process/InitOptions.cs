@@ -187,7 +187,7 @@ internal static class InitMessages
     static byte[] Write(Action<Utf8JsonWriter> members)
     {
         var buffer = new System.Buffers.ArrayBufferWriter<byte>(256);
-        using (var w = new Utf8JsonWriter(buffer))
+        using (var w = new Utf8JsonWriter(buffer, new JsonWriterOptions { Encoder = Abstractions.Oci.GoJsonEncoder.Instance }))
         {
             w.WriteStartObject();
             members(w);

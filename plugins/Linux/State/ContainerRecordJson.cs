@@ -14,7 +14,7 @@ internal static class ContainerRecordJson
     public static byte[] Write(ContainerRecord record)
     {
         var buffer = new System.Buffers.ArrayBufferWriter<byte>(1024);
-        using (var w = new Utf8JsonWriter(buffer))
+        using (var w = new Utf8JsonWriter(buffer, new JsonWriterOptions { Encoder = Abstractions.Oci.GoJsonEncoder.Instance }))
         {
             w.WriteStartObject();
             w.WriteString("id", record.Id);

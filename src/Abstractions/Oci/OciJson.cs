@@ -1,4 +1,3 @@
-using System.Text.Encodings.Web;
 using System.Text.Json;
 using System.Text.Json.Serialization;
 using System.Text.Json.Serialization.Metadata;
@@ -108,7 +107,7 @@ public static class OciJson
             IndentCharacter = ' ',
             IndentSize = 2,
             NewLine = "\n",
-            Encoder = JavaScriptEncoder.UnsafeRelaxedJsonEscaping,
+            Encoder = GoJsonEncoder.Instance,
         }))
         {
             if (array) w.WriteStartArray();
@@ -204,9 +203,8 @@ public static class OciJson
             TypeInfoResolver = OciJsonContext.Default.WithAddedModifier(GoJsonRules.Apply),
             // encoding/json matches field names case-insensitively when exact ones are missing.
             PropertyNameCaseInsensitive = true,
-            // Go writes non-ASCII text as is; the default encoder would escape it as \uXXXX. (Go does
-            // escape <, > and & as \u003c...; written as is they are the same JSON value.)
-            Encoder = JavaScriptEncoder.UnsafeRelaxedJsonEscaping,
+            // Strings escaped as Go's encoding/json escapes them (non-ASCII as is, <, > and & as \u003c...).
+            Encoder = GoJsonEncoder.Instance,
             NewLine = "\n",
         };
         format?.Invoke(options);

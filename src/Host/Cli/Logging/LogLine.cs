@@ -1,4 +1,3 @@
-using System.Globalization;
 using System.Text;
 using Hull.Cli.Output;
 
@@ -33,26 +32,8 @@ internal static class LogLine
         level == LogLevel.Error ? "hull: " + message : $"hull: {level}: {message}";
 
     /// <summary>A JSON string literal, escaped as Go's encoding/json does (AOT-safe, no serializer needed).</summary>
-    public static void AppendQuoted(StringBuilder sb, string value)
-    {
-        sb.Append('"');
-        foreach (var c in value)
-        {
-            switch (c)
-            {
-                case '"': sb.Append("\\\""); break;
-                case '\\': sb.Append("\\\\"); break;
-                case '\n': sb.Append("\\n"); break;
-                case '\r': sb.Append("\\r"); break;
-                case '\t': sb.Append("\\t"); break;
-                case < ' ' or '<' or '>' or '&' or '\u2028' or '\u2029':
-                    sb.Append("\\u").Append(((int)c).ToString("x4", CultureInfo.InvariantCulture));
-                    break;
-                default: sb.Append(c); break;
-            }
-        }
-        sb.Append('"');
-    }
+    public static void AppendQuoted(StringBuilder sb, string value) =>
+        sb.Append('"').Append(Hull.Abstractions.Oci.GoJsonEncoder.Instance.Encode(value)).Append('"');
 }
 
 /// <summary>Level names as logrus spells them.</summary>
