@@ -157,6 +157,10 @@ scenario_logs() {
   must "${CTR_RUN[@]}" -d --log-uri "file://$(log_of "$CN")" "$IMG" "$CN" \
     sh -c 'echo out-$((1+1)); echo err-$((1+2)) >&2; echo out-$((1+3))'
   wait_until 20 "$CN to exit" is_stopped "$CN"
+  # The shim copies stdout and stderr to the file separately: one may land after the task is
+  # reported stopped (seen once under load, err-3 missing with out-4 there).
+  wait_until 10 "$CN's stdout in the log" logs_contain "$CN" out-4
+  wait_until 10 "$CN's stderr in the log" logs_contain "$CN" err-3
   local out
   out=$(cat "$(log_of "$CN")")
   expect_contains "$out" out-2 "log (stdout)"
