@@ -46,6 +46,9 @@ internal sealed partial class LinuxBackend(BackendContext context) : PlatformBac
         {
             var record = handle.Record;
             ExecFifo.Release(record.ExecFifoPath!, () => StatusDerivation.InitAlive(record, Store.Probe));
+            // Recorded before the poststart hooks: a hook may ask for the state, and a hull that
+            // dies from here on leaves a record delete can act on (run's created record rides with it).
+            handle.Save(record with { Status = Status.Running });
             // Poststart failures are reported but the container keeps running, as runc.
             HookRunner.RunWarning(config(), HookPhase.Poststart, record.ToOciState(Status.Running), Context.Log.Warn);
             return 0;
@@ -69,9 +72,17 @@ internal sealed partial class LinuxBackend(BackendContext context) : PlatformBac
         }
         catch
         {
-            handle.Dispose();
-            // runc removes a container it could not start, detached or not.
-            DeleteContainer(request.Id, force: true, spec);
+            // runc removes a container it could not start, detached or not. Under the lock still
+            // held: the record there may not be written yet (it rides with start's save).
+            try
+            {
+                handle.Refresh();
+                DeleteLocked(handle, force: true, spec);
+            }
+            finally
+            {
+                handle.Dispose();
+            }
             throw;
         }
         // Never held while the container runs: kill, pause and delete must get it meanwhile.
@@ -283,7 +294,7 @@ internal sealed partial class LinuxBackend(BackendContext context) : PlatformBac
         return status;
     }
 
-    /// <summary>The bundle's absolute path and its config.json (UTF-8 as read, and parsed): what create and restore start from.</summary>
+    /// <summary>The bundle's absolute path and its config.json (as UTF-8, and parsed): what create and restore start from.</summary>
     static (string Bundle, byte[] ConfigJson, Spec Spec) ReadBundle(string bundleArg)
     {
         // runc works in the bundle's real directory (it changes into it), and reports that path.
@@ -358,8 +369,15 @@ internal sealed partial class LinuxBackend(BackendContext context) : PlatformBac
     /// <param name="config">The container's config when the caller has it (run): not read again.</param>
     void DeleteContainer(string id, bool force, Spec? config = null)
     {
+        using var handle = Store.Lock(id);
+        DeleteLocked(handle, force, config);
+    }
+
+    /// <summary>delete of a container whose lock is held; the poststop hooks run last, once it is gone.</summary>
+    void DeleteLocked(ContainerHandle locked, bool force, Spec? config)
+    {
         ContainerState? final = null;
-        Store.Apply(id, force ? Operation.ForceDelete : Operation.Delete, (handle, _) =>
+        ContainerStore.Apply(locked, force ? Operation.ForceDelete : Operation.Delete, (handle, _) =>
         {
             var record = handle.Record;
             var cgroup = OpenCgroup(record);
@@ -370,7 +388,7 @@ internal sealed partial class LinuxBackend(BackendContext context) : PlatformBac
                 WaitGone(record);
             }
             DestroyCgroup(cgroup);
-            config ??= Store.LoadConfigForHooks(id);
+            config ??= Store.LoadConfigForHooks(record.Id);
             final = record.ToOciState(Status.Stopped);
             handle.Destroy();
             return 0;

@@ -26,8 +26,9 @@ internal static class CgroupTree
     }
 
     /// <summary>mkdir first, and up the tree only when the parent is missing: one syscall per
-    /// hierarchy in the usual case (a container's cgroup under an existing parent).</summary>
-    static void Create(ICgroupFs fs, string dir, List<string> created)
+    /// hierarchy in the usual case (a container's cgroup under an existing parent). After the
+    /// parents, one more try only: a parent that vanished again (or a dangling link) is an error.</summary>
+    static void Create(ICgroupFs fs, string dir, List<string> created, bool makeParents = true)
     {
         try
         {
@@ -37,10 +38,10 @@ internal static class CgroupTree
         catch (CgroupFsException e) when (e.Errno == CgroupNative.EEXIST)
         {
         }
-        catch (CgroupFsException e) when (e.Errno == CgroupNative.ENOENT && Path.GetDirectoryName(dir) is { Length: > 1 } parent)
+        catch (CgroupFsException e) when (e.Errno == CgroupNative.ENOENT && makeParents && Path.GetDirectoryName(dir) is { Length: > 1 } parent)
         {
             Create(fs, parent, created);
-            Create(fs, dir, created);
+            Create(fs, dir, created, makeParents: false);
         }
     }
 

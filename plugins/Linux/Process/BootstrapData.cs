@@ -37,7 +37,7 @@ internal sealed record CgroupEntry(IReadOnlyList<string> V1, string? V2)
         // A loop, not LINQ over the pairs: that makes NativeAOT load generic code at run time (~0.1 ms of create).
         var v1 = new List<string>();
         foreach (var (controller, path) in paths)
-            if (controller.Length > 0 && !v1.Contains(path, StringComparer.Ordinal)) v1.Add(path);
+            if (controller.Length > 0 && !v1.Contains(path)) v1.Add(path);
         return new(v1, paths.TryGetValue("", out var unified) ? unified : null);
     }
 }

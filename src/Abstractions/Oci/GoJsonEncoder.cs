@@ -3,9 +3,10 @@ using System.Text.Encodings.Web;
 namespace Hull.Abstractions.Oci;
 
 /// <summary>
-/// Escapes JSON strings as Go's encoding/json does (and so runc's output): '"' and '\' by a
-/// backslash; \n, \r and \t by their short forms; every other control character, '&lt;', '&gt;',
-/// '&amp;', U+2028 and U+2029 as \u00XX (lower-case hex); everything else, non-ASCII included, as is.
+/// Escapes JSON strings as Go's encoding/json does (and so runc's output; Go 1.19, Debian's runc):
+/// '"' and '\' by a backslash; \n, \r and \t by their short forms; every other control character,
+/// '&lt;', '&gt;', '&amp;', U+2028 and U+2029 as \u00XX (lower-case hex); everything else, non-ASCII
+/// included, as is. (Go 1.22 also writes \b and \f short: the same JSON value.)
 /// Also cheap to make: the built-in encoders' first use builds a table of every allowed code point
 /// (~0.1 ms, a good part of a short command such as `state`).
 /// </summary>

@@ -41,6 +41,30 @@ public sealed class LifecycleTests : IDisposable
     }
 
     [SkippableFact]
+    public void APoststartHookOfRunAskingForTheStateSeesTheContainerRunning()
+    {
+        Runtime.RequireContainers();
+        // Alive while the hook runs, so that its state is the running one.
+        var b = NewBundle("sleep", "2");
+        var id = Runtime.NewId("poststart");
+        var seen = Path.Combine(b.Dir, "seen");
+        // run writes the created record with start's save: the hook must find it written already.
+        b.Edit(config => config["hooks"] = new JsonObject
+        {
+            ["poststart"] = new JsonArray(new JsonObject
+            {
+                ["path"] = "/bin/sh",
+                ["args"] = new JsonArray("sh", "-c", $"'{hull.Binary}' --root '{hull.Root}' state {id} > {seen}"),
+            }),
+        });
+        var r = hull.Cmd("run", "--bundle", b.Dir, id);
+        Assert.True(r.ExitCode == 0, r.ToString());
+        var state = JsonNode.Parse(File.ReadAllText(seen))!;
+        Assert.Equal("running", state["status"]!.GetValue<string>());
+        Assert.True(state["pid"]!.GetValue<int>() > 0, state.ToJsonString());
+    }
+
+    [SkippableFact]
     public void RunExitsWithTheContainersStatus()
     {
         Runtime.RequireContainers();

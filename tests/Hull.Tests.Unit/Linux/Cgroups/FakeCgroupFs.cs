@@ -11,7 +11,7 @@ namespace Hull.Tests.Unit.Linux.Cgroups;
 internal sealed class FakeCgroupFs : ICgroupFs, IDisposable
 {
     readonly Dictionary<string, (string File, string Content)[]> hierarchies = [];
-    readonly Dictionary<string, int> failures = [];
+    readonly Dictionary<string, (int Errno, int After)> failures = [];
 
     public string Root { get; } = Directory.CreateTempSubdirectory("hull-fakecg-").FullName;
 
@@ -34,8 +34,9 @@ internal sealed class FakeCgroupFs : ICgroupFs, IDisposable
         return dir;
     }
 
-    /// <summary>The next operation on this path (relative to Root) fails with errno, as the kernel would refuse it.</summary>
-    public void FailOn(string relativePath, int errno) => failures[Path.Combine(Root, relativePath)] = errno;
+    /// <summary>The next operation on this path (relative to Root), or the one after
+    /// <paramref name="after"/> more, fails with errno, as the kernel would refuse it.</summary>
+    public void FailOn(string relativePath, int errno, int after = 0) => failures[Path.Combine(Root, relativePath)] = (errno, after);
 
     public string Rel(string path) => Path.GetRelativePath(Root, path);
 
@@ -55,8 +56,14 @@ internal sealed class FakeCgroupFs : ICgroupFs, IDisposable
 
     void MaybeFail(string path, string what)
     {
-        if (failures.Remove(path, out var errno))
-            throw new CgroupFsException($"{what} {path}: {CgroupNative.ErrorText(errno)}", path, errno);
+        if (!failures.TryGetValue(path, out var failure)) return;
+        if (failure.After > 0)
+        {
+            failures[path] = failure with { After = failure.After - 1 };
+            return;
+        }
+        failures.Remove(path);
+        throw new CgroupFsException($"{what} {path}: {CgroupNative.ErrorText(failure.Errno)}", path, failure.Errno);
     }
 
     public string ReadFile(string path)

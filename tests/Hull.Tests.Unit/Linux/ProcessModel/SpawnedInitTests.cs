@@ -12,17 +12,21 @@ public class SpawnedInitTests
         using var started = new ManualResetEventSlim();
         using var release = new ManualResetEventSlim();
         var channel = new SyncChannel(-1);
+        var spawnedOn = 0;
         var spawned = SpawnedInit.InBackground(() =>
         {
+            spawnedOn = Environment.CurrentManagedThreadId;
             started.Set();
-            release.Wait();
+            release.Wait(TimeSpan.FromSeconds(10));
             return new SpawnedInit(4242, channel);
         });
-        // The caller goes on while the spawn waits.
+        // The caller goes on while the spawn waits, on another thread.
         Assert.True(started.Wait(TimeSpan.FromSeconds(10)));
+        Assert.False(release.IsSet);
         release.Set();
         Assert.Equal(4242, spawned.Pid);
         Assert.Same(channel, spawned.Channel);
+        Assert.NotEqual(Environment.CurrentManagedThreadId, spawnedOn);
     }
 
     [Fact]

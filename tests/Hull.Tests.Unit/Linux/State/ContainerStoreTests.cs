@@ -87,6 +87,15 @@ public sealed class ContainerStoreTests : IDisposable
         }
         var snapshot = store.Read("failed");
         Assert.Equal((4000, Status.Created), (snapshot.Record.InitPid, snapshot.Status));
+
+        // Deleted under that lock: nothing is written back into the removed directory.
+        using (var h = store.Create(NewRecord("deleted"), Config))
+        {
+            h.SaveWithNext(h.Record with { Status = Status.Created, InitPid = 4000, InitStartTime = 77 });
+            h.Destroy();
+        }
+        Assert.False(Directory.Exists(Path.Combine(root, "deleted")));
+        Assert.Equal(["failed", "run"], Directory.GetFileSystemEntries(root).Select(Path.GetFileName).Order(StringComparer.Ordinal));
     }
 
     [Fact]
