@@ -44,7 +44,7 @@ internal sealed record ExecOptions
 /// </summary>
 internal static class InitMessages
 {
-    public static byte[] Encode(InitOptions o) => Write(w =>
+    public static byte[] Encode(InitOptions o) => Abstractions.Oci.OciJson.WriteObject(w =>
     {
         Common(w, o.Id, o.PassedFds, o.NoNewKeyring, o.RootlessEuid, o.Seccomp);
         w.WriteString("bundle", o.Bundle);
@@ -55,7 +55,7 @@ internal static class InitMessages
         w.WriteBoolean("noPivot", o.NoPivot);
     });
 
-    public static byte[] Encode(ExecOptions o) => Write(w => Common(w, o.Id, o.PassedFds, o.NoNewKeyring, o.RootlessEuid, o.Seccomp));
+    public static byte[] Encode(ExecOptions o) => Abstractions.Oci.OciJson.WriteObject(w => Common(w, o.Id, o.PassedFds, o.NoNewKeyring, o.RootlessEuid, o.Seccomp));
 
     public static InitOptions DecodeInit(byte[] json)
     {
@@ -80,7 +80,7 @@ internal static class InitMessages
     /// exec's process as a config ({"ociVersion", "process"}) for the process's ParseConfig, in the
     /// members and form the serializer writes: the serializer's start-up for it was ~2 ms of an exec.
     /// </summary>
-    public static byte[] EncodeExecProcess(string ociVersion, Hull.Abstractions.Oci.Process p) => Write(w =>
+    public static byte[] EncodeExecProcess(string ociVersion, Hull.Abstractions.Oci.Process p) => Abstractions.Oci.OciJson.WriteObject(w =>
     {
         w.WriteString("ociVersion", ociVersion);
         w.WriteStartObject("process");
@@ -182,18 +182,6 @@ internal static class InitMessages
         using var document = JsonDocument.Parse(json);
         var (id, passedFds, noNewKeyring, rootlessEuid, seccomp) = Common(document.RootElement);
         return new ExecOptions { Id = id, PassedFds = passedFds, NoNewKeyring = noNewKeyring, RootlessEuid = rootlessEuid, Seccomp = seccomp };
-    }
-
-    static byte[] Write(Action<Utf8JsonWriter> members)
-    {
-        var buffer = new System.Buffers.ArrayBufferWriter<byte>(256);
-        using (var w = new Utf8JsonWriter(buffer, new JsonWriterOptions { Encoder = Abstractions.Oci.GoJsonEncoder.Instance }))
-        {
-            w.WriteStartObject();
-            members(w);
-            w.WriteEndObject();
-        }
-        return buffer.WrittenSpan.ToArray();
     }
 
     static void Common(Utf8JsonWriter w, string id, int passedFds, bool noNewKeyring, bool rootlessEuid, SeccompFilter? seccomp)

@@ -1,4 +1,5 @@
 using System.Text.Json;
+using Hull.Abstractions.Oci;
 
 namespace Hull.Plugins.Linux.State;
 
@@ -11,32 +12,25 @@ namespace Hull.Plugins.Linux.State;
 /// </summary>
 internal static class ContainerRecordJson
 {
-    public static byte[] Write(ContainerRecord record)
+    public static byte[] Write(ContainerRecord record) => OciJson.WriteObject(w =>
     {
-        var buffer = new System.Buffers.ArrayBufferWriter<byte>(1024);
-        using (var w = new Utf8JsonWriter(buffer, new JsonWriterOptions { Encoder = Abstractions.Oci.GoJsonEncoder.Instance }))
-        {
-            w.WriteStartObject();
-            w.WriteString("id", record.Id);
-            w.WriteString("ociVersion", record.OciVersion);
-            w.WriteString("bundle", record.Bundle);
-            w.WriteString("rootfs", record.Rootfs);
-            w.WriteString("created", record.Created);
-            WriteMap(w, "annotations", record.Annotations);
-            w.WriteString("status", NameOf(record.Status));
-            w.WriteNumber("initPid", record.InitPid);
-            w.WriteNumber("initStartTime", record.InitStartTime);
-            w.WriteString("execFifoPath", record.ExecFifoPath);
-            WriteMap(w, "cgroupPaths", record.CgroupPaths);
-            WriteMap(w, "namespacePaths", record.NamespacePaths);
-            w.WriteBoolean("noNewKeyring", record.NoNewKeyring);
-            w.WriteBoolean("rootlessEuid", record.RootlessEuid);
-            w.WriteBoolean("rootlessCgroups", record.RootlessCgroups);
-            w.WriteBoolean("rootless", record.Rootless);
-            w.WriteEndObject();
-        }
-        return buffer.WrittenSpan.ToArray();
-    }
+        w.WriteString("id", record.Id);
+        w.WriteString("ociVersion", record.OciVersion);
+        w.WriteString("bundle", record.Bundle);
+        w.WriteString("rootfs", record.Rootfs);
+        w.WriteString("created", record.Created);
+        WriteMap(w, "annotations", record.Annotations);
+        w.WriteString("status", NameOf(record.Status));
+        w.WriteNumber("initPid", record.InitPid);
+        w.WriteNumber("initStartTime", record.InitStartTime);
+        w.WriteString("execFifoPath", record.ExecFifoPath);
+        WriteMap(w, "cgroupPaths", record.CgroupPaths);
+        WriteMap(w, "namespacePaths", record.NamespacePaths);
+        w.WriteBoolean("noNewKeyring", record.NoNewKeyring);
+        w.WriteBoolean("rootlessEuid", record.RootlessEuid);
+        w.WriteBoolean("rootlessCgroups", record.RootlessCgroups);
+        w.WriteBoolean("rootless", record.Rootless);
+    }, capacity: 1024);
 
     static void WriteMap(Utf8JsonWriter w, string name, IReadOnlyDictionary<string, string>? map)
     {

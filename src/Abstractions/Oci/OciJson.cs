@@ -135,6 +135,22 @@ public static class OciJson
         return System.Text.Encoding.UTF8.GetString(buffer.WrittenSpan);
     }
 
+    /// <summary>
+    /// One compact JSON object written by hand, with Go's escaping: what hull writes for itself
+    /// (state.json, the init's messages), without the serializer's start-up.
+    /// </summary>
+    public static byte[] WriteObject(Action<Utf8JsonWriter> members, int capacity = 256)
+    {
+        var buffer = new System.Buffers.ArrayBufferWriter<byte>(capacity);
+        using (var w = new Utf8JsonWriter(buffer, new JsonWriterOptions { Encoder = GoJsonEncoder.Instance }))
+        {
+            w.WriteStartObject();
+            members(w);
+            w.WriteEndObject();
+        }
+        return buffer.WrittenSpan.ToArray();
+    }
+
     /// <summary>The state written by the serializer, for tests that hold <see cref="WriteStates"/> to it.</summary>
     internal static string SerializeStateBySerializer(ContainerState state) => JsonSerializer.Serialize(state, StateFormat.State);
 
