@@ -16,7 +16,8 @@ for project in tests/Hull.Tests.Unit tests/Hull.Tests.Integration; do
   echo "test: $project"
   # pipefail (set above) makes the pipeline fail when dotnet test does.
   # The tests themselves keep the machine's /tmp (tests as an unprivileged user reach their bundles there).
-  if ! dotnet test "$project" -nologo -e TMPDIR=/tmp 2>&1 | tee -a "$log"; then status=1; fi
+  # Given as a run setting, not with -e: the CLI applies -e to itself too, and its empty dirs landed in /tmp.
+  if ! dotnet test "$project" -nologo -- RunConfiguration.EnvironmentVariables.TMPDIR=/tmp 2>&1 | tee -a "$log"; then status=1; fi
 done
 echo "test: tests/Clients (real clients against out/hull)"
 # --verbose: a failing scenario's log (every client command and its output) goes into the CI log.

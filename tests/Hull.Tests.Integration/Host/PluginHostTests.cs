@@ -13,8 +13,17 @@ public sealed class RecorderPluginFixture : IDisposable
     public RecorderPluginFixture()
     {
         var dotnet = Tools.Which("dotnet") ?? "/usr/bin/dotnet";
-        Publish = Tools.Run(dotnet, ["publish", Path.Combine(Tools.Repo, "tests/SamplePlugins/Recorder"), "-c", "Release", "-o", PluginDir, "-nologo", "-v", "quiet"],
-            timeoutMs: 300_000);
+        // The SDK leaves empty directories in its TMPDIR: it gets one of its own, removed at once.
+        var sdkTemp = Directory.CreateTempSubdirectory("hull-sdk-").FullName;
+        try
+        {
+            Publish = Tools.Run(dotnet, ["publish", Path.Combine(Tools.Repo, "tests/SamplePlugins/Recorder"), "-c", "Release", "-o", PluginDir, "-nologo", "-v", "quiet"],
+                env: new Dictionary<string, string?> { ["TMPDIR"] = sdkTemp }, timeoutMs: 300_000);
+        }
+        finally
+        {
+            Directory.Delete(sdkTemp, recursive: true);
+        }
     }
 
     public void Dispose() => Directory.Delete(PluginsDir, recursive: true);
