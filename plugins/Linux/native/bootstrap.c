@@ -435,6 +435,8 @@ __attribute__((constructor)) static void hull_bootstrap(void)
 	}
 	boot_fd = (int)fd;
 	unsetenv("_HULL_INIT_FD");
+	/* Exec'd from /proc/self/fd/N, the kernel names us "N": ps would show the waiting init as a number. */
+	prctl(PR_SET_NAME, "hull-init", 0, 0, 0);
 	/* Above the socket is the fd hull exec'd us from: not ours to keep. */
 	close_range((unsigned)boot_fd + 1, ~0U, 0);
 

@@ -134,6 +134,7 @@ public sealed class LifecycleTests : IDisposable
         var pid = Pid(state);
         Assert.Equal(pid.ToString(), File.ReadAllText(pidFile));
         Assert.Contains("hull-init", File.ReadAllText($"/proc/{pid}/cmdline"));
+        Assert.Equal("hull-init\n", File.ReadAllText($"/proc/{pid}/comm")); // what ps shows
 
         Assert.Equal(0, hull.Cmd("start", id).ExitCode);
         Assert.Equal("running", Status(hull.Cmd("state", id)));
