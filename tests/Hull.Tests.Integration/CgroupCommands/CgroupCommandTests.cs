@@ -78,20 +78,13 @@ public sealed class CgroupCommandTests : IDisposable
     static string? ReadLine(Process p, int seconds = 30) =>
         p.StandardOutput.ReadLineAsync().WaitAsync(TimeSpan.FromSeconds(seconds)).GetAwaiter().GetResult();
 
+    static bool HoldsAPidfd(int pid) =>
+        Directory.EnumerateFileSystemEntries($"/proc/{pid}/fd").Any(fd => new FileInfo(fd).LinkTarget?.Contains("pidfd", StringComparison.Ordinal) == true);
+
     static long Ticks(int pid)
     {
         var f = new FileInfo($"/proc/{pid}/root/dev/shm/ticks");
         return f.Exists ? f.Length : 0;
-    }
-
-    static void WaitUntil(Func<bool> condition, string what)
-    {
-        var deadline = DateTime.UtcNow.AddSeconds(20);
-        while (!condition())
-        {
-            if (DateTime.UtcNow > deadline) Assert.Fail("timed out waiting until " + what);
-            Thread.Sleep(20);
-        }
     }
 
     [SkippableFact]
@@ -178,7 +171,7 @@ public sealed class CgroupCommandTests : IDisposable
         var b = NewBundle("sh", "-c", "while true; do echo >> /dev/shm/ticks; done");
         var id = Runtime.NewId("pause");
         var pid = RunDetached(b, id);
-        WaitUntil(() => Ticks(pid) > 0, "the counter runs");
+        Poll.Require(() => Ticks(pid) > 0, "the counter runs");
 
         var r = hull.Cmd("pause", id);
         Assert.True(r.ExitCode == 0, r.ToString());
@@ -199,7 +192,7 @@ public sealed class CgroupCommandTests : IDisposable
         r = hull.Cmd("resume", id);
         Assert.True(r.ExitCode == 0, r.ToString());
         Assert.Equal("running", Status(id));
-        WaitUntil(() => Ticks(pid) > frozenAt, "the counter goes on after resume");
+        Poll.Require(() => Ticks(pid) > frozenAt, "the counter goes on after resume");
         var resumeRunning = hull.Cmd("resume", id);
         Assert.Equal(1, resumeRunning.ExitCode);
         Assert.Contains("container not paused", resumeRunning.Stderr);
@@ -217,7 +210,7 @@ public sealed class CgroupCommandTests : IDisposable
         Assert.Equal(0, hull.Cmd("kill", id, "TERM").ExitCode);
         Assert.Equal("paused", Status(id));
         Assert.Equal(0, hull.Cmd("kill", id, "KILL").ExitCode);
-        WaitUntil(() => Status(id) == "stopped", "the paused container dies of SIGKILL");
+        Poll.Require(() => Status(id) == "stopped", "the paused container dies of SIGKILL");
         Assert.Equal(0, hull.Cmd("delete", id).ExitCode);
         Assert.Empty(Leftovers.CgroupsNamed(id));
     }
@@ -290,7 +283,7 @@ public sealed class CgroupCommandTests : IDisposable
         var b = NewBundle("true");
         var id = Runtime.NewId("updstopped");
         RunDetached(b, id);
-        WaitUntil(() => Status(id) == "stopped", "the container exits");
+        Poll.Require(() => Status(id) == "stopped", "the container exits");
         var r = hull.Cmd("update", "--pids-limit", "5", id);
         Assert.Equal(1, r.ExitCode);
         Assert.Contains("container not running", r.Stderr);
@@ -336,8 +329,10 @@ public sealed class CgroupCommandTests : IDisposable
         Assert.Equal(0, interrupted.ExitCode);
         rest.Wait(10_000);
 
+        // An hour's interval: the stream must end on the init's exit (its pidfd), not at a tick. It is
+        // killed only once hull holds that pidfd, past its check that the container runs.
         var ended = StartHull("events", "--interval", "1h", id);
-        Thread.Sleep(200);
+        Poll.Require(() => HoldsAPidfd(ended.Id), "hull events watches the init");
         Assert.Equal(0, hull.Cmd("kill", id, "KILL").ExitCode);
         Assert.Null(ReadLine(ended, 10));
         Assert.True(ended.WaitForExit(10_000), "events did not end when the container stopped");

@@ -69,16 +69,6 @@ public sealed class CgroupV2CommandTests : IDisposable
         return f.Exists ? f.Length : 0;
     }
 
-    static void WaitUntil(Func<bool> condition, string what)
-    {
-        var deadline = DateTime.UtcNow.AddSeconds(20);
-        while (!condition())
-        {
-            if (DateTime.UtcNow > deadline) Assert.Fail("timed out waiting until " + what);
-            Thread.Sleep(20);
-        }
-    }
-
     [SkippableFact]
     public void PauseResumeStatsAndDeleteForceOnCgroupV2()
     {
@@ -91,7 +81,7 @@ public sealed class CgroupV2CommandTests : IDisposable
         var pid = JsonNode.Parse(Hull("state", id).Stdout)!["pid"]!.GetValue<int>();
         var dir = CgroupDir(id);
         Assert.Contains(pid.ToString(), File.ReadAllText(Path.Combine(dir, "cgroup.procs")));
-        WaitUntil(() => Ticks(pid) > 0, "the counter runs");
+        Poll.Require(() => Ticks(pid) > 0, "the counter runs");
 
         Assert.Equal(0, Hull("pause", id).ExitCode);
         Assert.Equal("paused", Status(id));
@@ -102,7 +92,7 @@ public sealed class CgroupV2CommandTests : IDisposable
 
         Assert.Equal(0, Hull("resume", id).ExitCode);
         Assert.Equal("running", Status(id));
-        WaitUntil(() => Ticks(pid) > frozenAt, "the counter goes on after resume");
+        Poll.Require(() => Ticks(pid) > frozenAt, "the counter goes on after resume");
 
         var stats = Hull("events", "--stats", id);
         Assert.True(stats.ExitCode == 0, stats.ToString());

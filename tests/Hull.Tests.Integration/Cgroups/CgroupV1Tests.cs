@@ -205,14 +205,13 @@ public sealed class CgroupV1Tests : IDisposable
         var child = Start("sleep 1000 & sleep 1000 & wait");
         var m = Manager();
         m.Apply(child.Pid);
-        for (var i = 0; i < 100 && ChildrenOf(child.Pid).Count() < 2; i++) Thread.Sleep(20);
+        Poll.Require(() => ChildrenOf(child.Pid).Count() == 2, "the shell has forked both sleeps");
         // Children forked before Apply stay where they were: move them in as exec'd processes are.
         foreach (var pid in ChildrenOf(child.Pid)) m.AddProcess(pid);
         Assert.Equal(3, m.GetPids().Count);
         m.KillAll();
         Assert.True(child.Exited(TimeSpan.FromSeconds(10)));
-        for (var i = 0; i < 50 && m.GetPids().Count > 0; i++) Thread.Sleep(20);
-        Assert.Empty(m.GetPids());
+        Poll.Require(() => m.GetPids().Count == 0, "the killed processes leave the cgroup");
         DestroyAndCheck();
     }
 

@@ -114,8 +114,7 @@ public sealed class CgroupV2Tests(Cgroup2Mount cg2) : IClassFixture<Cgroup2Mount
         var child = Start("read x; sleep 1000 & sleep 1000 & wait");
         m.Apply(child.Pid);
         child.Go(); // fork after placement: the sleeps are born in the cgroup
-        for (var i = 0; i < 100 && m.GetPids().Count < 3; i++) Thread.Sleep(20);
-        Assert.Equal(3, m.GetPids().Count);
+        Poll.Require(() => m.GetPids().Count == 3, "the shell and its two sleeps are in the cgroup");
         using var events = m.OpenOomNotifier();
         Assert.Equal(OomWait.Timeout, events.Wait(TimeSpan.FromMilliseconds(100)));
         m.KillAll();

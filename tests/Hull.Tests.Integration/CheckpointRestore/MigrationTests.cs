@@ -41,7 +41,7 @@ public sealed class MigrationTests : IDisposable
         // (side by side in a pipeline: the server's own stdout carries nothing).
         var bundle = c.NewBundle(data,
             "nc -l -p 5000 -e sh -c 'i=0; while :; do i=$((i+1)); echo $i; sleep 0.1; done' | " +
-            "{ sleep 0.3; nc 127.0.0.1 5000 | while read i; do echo $i > /data/count; done; }");
+            "{ until nc 127.0.0.1 5000; do sleep 0.1; done | while read i; do echo $i > /data/count; done; }");
         var path = NetworkNamespace();
         bundle.Edit(config =>
         {
@@ -92,41 +92,55 @@ public sealed class MigrationTests : IDisposable
         var ready = Path.Combine(c.Dir("status"), "ready");
         var quoted = string.Join(' ', ((string[])[Hull.Binary, "--root", Hull.Root, "checkpoint", "--image-path", images,
             "--lazy-pages", "--page-server", $"127.0.0.1:{port}", "--status-fd", "3", id]).Select(a => "'" + a + "'"));
-        using var source = Process.Start(new ProcessStartInfo("/bin/bash", ["-c", $"{quoted} 3> >(head -c1 | od -An -tx1 > '{ready}')"])
+        var source = Process.Start(new ProcessStartInfo("/bin/bash", ["-c", $"{quoted} 3> >(head -c1 | od -An -tx1 > '{ready}')"])
         {
             RedirectStandardError = true,
             UseShellExecute = false,
         })!;
-        var deadline = DateTime.UtcNow.AddSeconds(30);
-        while (!(File.Exists(ready) && File.ReadAllText(ready).Trim() == "00"))
+        Process? lazy = null;
+        try
         {
-            if (source.HasExited) Assert.Fail($"checkpoint --lazy-pages ended ({source.ExitCode}) before it was ready: {source.StandardError.ReadToEnd()}\n{CriuContainers.CriuLog(images, "dump.log")}");
-            if (DateTime.UtcNow > deadline) Assert.Fail("CRIU never wrote \\0 to --status-fd");
-            Thread.Sleep(50);
+            var deadline = DateTime.UtcNow.AddSeconds(30);
+            while (!(File.Exists(ready) && File.ReadAllText(ready).Trim() == "00"))
+            {
+                if (source.HasExited) Assert.Fail($"checkpoint --lazy-pages ended ({source.ExitCode}) before it was ready: {source.StandardError.ReadToEnd()}\n{CriuContainers.CriuLog(images, "dump.log")}");
+                if (DateTime.UtcNow > deadline) Assert.Fail("CRIU never wrote \\0 to --status-fd");
+                Thread.Sleep(50);
+            }
+            counter.AssertStopped();
+            var last = counter.Value;
+
+            // The destination side, on the same machine: a lazy-pages daemon fetching from the page
+            // server, and a restore (under a new id: the source still exists) that faults pages in through it.
+            lazy = Process.Start(new ProcessStartInfo(CriuMachine.CriuPath!,
+                ["lazy-pages", "--page-server", "--address", "127.0.0.1", "--port", port.ToString(), "-D", images])
+            {
+                RedirectStandardError = true,
+                UseShellExecute = false,
+            })!;
+            var copy = Runtime.NewId("cr-lazy-dest");
+            WaitForFile(Path.Combine(images, "lazy-pages.socket"));
+            c.RestoreDetached(bundle, copy, images, "--lazy-pages");
+            counter.AssertContinuesFrom(last);
+
+            // Every page transferred: both CRIU sides end, and the source container with them.
+            Assert.True(lazy.WaitForExit(30_000), "criu lazy-pages did not finish");
+            Assert.True(source.WaitForExit(30_000), "the source checkpoint did not finish after the migration");
+            Assert.True(source.ExitCode == 0, $"checkpoint --lazy-pages: exit {source.ExitCode}: {source.StandardError.ReadToEnd()}");
+            c.AssertGone(id);
+            Assert.Equal("running", CriuContainers.Status(c.State(copy)));
+            counter.WaitUntilAtLeast(counter.Value + 3);
         }
-        counter.AssertStopped();
-        var last = counter.Value;
-
-        // The destination side, on the same machine: a lazy-pages daemon fetching from the page
-        // server, and a restore (under a new id: the source still exists) that faults pages in through it.
-        using var lazy = Process.Start(new ProcessStartInfo(CriuMachine.CriuPath!,
-            ["lazy-pages", "--page-server", "--address", "127.0.0.1", "--port", port.ToString(), "-D", images])
+        finally
         {
-            RedirectStandardError = true,
-            UseShellExecute = false,
-        })!;
-        var copy = Runtime.NewId("cr-lazy-dest");
-        WaitForFile(Path.Combine(images, "lazy-pages.socket"));
-        c.RestoreDetached(bundle, copy, images, "--lazy-pages");
-        counter.AssertContinuesFrom(last);
-
-        // Every page transferred: both CRIU sides end, and the source container with them.
-        Assert.True(lazy.WaitForExit(30_000), "criu lazy-pages did not finish");
-        Assert.True(source.WaitForExit(30_000), "the source checkpoint did not finish after the migration");
-        Assert.True(source.ExitCode == 0, $"checkpoint --lazy-pages: exit {source.ExitCode}: {source.StandardError.ReadToEnd()}");
-        c.AssertGone(id);
-        Assert.Equal("running", CriuContainers.Status(c.State(copy)));
-        counter.WaitUntilAtLeast(counter.Value + 3);
+            // A failure midway must not leave either CRIU side running (they hold the test run's stdout).
+            foreach (var p in new[] { source, lazy })
+            {
+                p?.Kill(entireProcessTree: true);
+                p?.WaitForExit();
+                p?.Dispose();
+            }
+        }
     }
 
     static int FreePort()

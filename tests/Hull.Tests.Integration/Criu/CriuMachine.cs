@@ -54,7 +54,8 @@ public sealed partial class CounterProcess : IDisposable
 
     public CounterProcess()
     {
-        const string loop = "i=0; while :; do i=$((i+1)); echo $i > file; sleep 0.1; done";
+        // Written aside and renamed into place: a dump can never freeze it with the file empty.
+        const string loop = "i=0; while :; do i=$((i+1)); echo $i > file.new; mv file.new file; sleep 0.1; done";
         var psi = new ProcessStartInfo("/bin/sh") { UseShellExecute = false, WorkingDirectory = Dir };
         psi.ArgumentList.Add("-c");
         psi.ArgumentList.Add($"exec setsid /bin/busybox sh -c '{loop}' </dev/null >/dev/null 2>&1");
@@ -68,7 +69,6 @@ public sealed partial class CounterProcess : IDisposable
     {
         get
         {
-            // The shell truncates and rewrites the file: an empty read is a moment mid-write.
             for (var attempt = 0; attempt < 20; attempt++)
             {
                 try

@@ -64,7 +64,7 @@ public sealed class DifferentialTests : IDisposable
         AssertSameState(hull.Cmd("state", hullId), runc.Cmd("state", runcId), forHull, forRunc, hullId, runcId);
         Assert.Equal(0, hull.Cmd("start", hullId).ExitCode);
         Assert.Equal(0, runc.Cmd("start", runcId).ExitCode);
-        Thread.Sleep(200); // let both exit
+        Poll.Require(() => Status(hull, hullId) == "stopped" && Status(runc, runcId) == "stopped", "both containers exit");
         AssertSameState(hull.Cmd("state", hullId), runc.Cmd("state", runcId), forHull, forRunc, hullId, runcId);
         Assert.Equal(0, hull.Cmd("delete", hullId).ExitCode);
         Assert.Equal(0, runc.Cmd("delete", runcId).ExitCode);
@@ -96,6 +96,9 @@ public sealed class DifferentialTests : IDisposable
     }
 
     /// <summary>Equal once the pid, the times and the per-runtime names (id, bundle) are masked.</summary>
+    static string? Status(Runtime runtime, string id) =>
+        runtime.Cmd("state", id) is { ExitCode: 0 } r ? JsonNode.Parse(r.Stdout)?["status"]?.GetValue<string>() : null;
+
     static void AssertSameState(CommandResult fromHull, CommandResult fromRunc, Bundle hullBundle, Bundle runcBundle, string hullId, string runcId)
     {
         Assert.True(fromHull.ExitCode == 0, fromHull.ToString());

@@ -27,6 +27,24 @@ public sealed class LifecycleTests : IDisposable
 
     static int Pid(CommandResult state) => JsonNode.Parse(state.Stdout)!["pid"]!.GetValue<int>();
 
+    /// <summary>Alive and not a zombie; a process reaped while we look is not alive.</summary>
+    static bool Alive(int pid)
+    {
+        try
+        {
+            return !File.ReadAllText($"/proc/{pid}/stat").Contains(" Z ");
+        }
+        catch (IOException)
+        {
+            return false;
+        }
+    }
+
+    /// <summary>Whether the process has a SIGTERM handler: bit 15-1 of SigCgt in /proc/PID/status.</summary>
+    static bool CatchesSigterm(int pid) =>
+        File.ReadLines($"/proc/{pid}/status").First(l => l.StartsWith("SigCgt:", StringComparison.Ordinal)) is var line
+        && (Convert.ToUInt64(line["SigCgt:".Length..].Trim(), 16) & (1UL << 14)) != 0;
+
     [SkippableFact]
     public void RunTrueExitsZeroAndLeavesNothing()
     {
@@ -113,7 +131,8 @@ public sealed class LifecycleTests : IDisposable
         var id = Runtime.NewId("forward");
         using var run = StartHull("run", "--bundle", b.Dir, id);
         WaitForStatus(id, "running");
-        Thread.Sleep(100); // let sh install its trap
+        var pid = Pid(hull.Cmd("state", id));
+        Poll.Require(() => CatchesSigterm(pid), "sh has installed its trap");
         Process.Start("kill", ["-TERM", run.Id.ToString()])!.WaitForExit();
         Assert.True(run.WaitForExit(10_000), "hull run did not exit after SIGTERM");
         Assert.Equal(7, run.ExitCode);
@@ -138,7 +157,8 @@ public sealed class LifecycleTests : IDisposable
 
         Assert.Equal(0, hull.Cmd("start", id).ExitCode);
         Assert.Equal("running", Status(hull.Cmd("state", id)));
-        Assert.Equal("sleep\u000030\u0000", File.ReadAllText($"/proc/{pid}/cmdline"));
+        // start returns once the init is released (as runc's): the exec itself follows in the init's time.
+        Poll.Require(() => File.ReadAllText($"/proc/{pid}/cmdline") == "sleep\u000030\u0000", "the init has exec'd sleep");
 
         var again = hull.Cmd("start", id);
         Assert.Equal(1, again.ExitCode);
@@ -169,8 +189,7 @@ public sealed class LifecycleTests : IDisposable
         Assert.Equal(0, hull.Detached("create", "--bundle", b.Dir, id).ExitCode);
         var pid = Pid(hull.Cmd("state", id));
         Assert.Equal(0, hull.Cmd("delete", id).ExitCode);
-        Assert.False(Directory.Exists($"/proc/{pid}") && !File.ReadAllText($"/proc/{pid}/stat").Contains(" Z "),
-            $"init {pid} survived delete");
+        Assert.False(Alive(pid), $"init {pid} survived delete");
         Assert.Empty(hull.Ids());
         Assert.Empty(Leftovers.MountsUnder(b.Dir));
     }

@@ -370,12 +370,10 @@ public sealed class RootlessTests(RootlessUser user) : IClassFixture<RootlessUse
             Assert.NotNull(cgroup);
             Assert.StartsWith(delegated.Dir + "/", cgroup);
             Assert.EndsWith("/" + id, cgroup);
-            for (var i = 0; i < 200 && File.ReadAllLines(Path.Combine(cgroup, "cgroup.procs")).Length < 3; i++) Thread.Sleep(10);
-            Assert.Equal(3, File.ReadAllLines(Path.Combine(cgroup, "cgroup.procs")).Length);
+            Poll.Require(() => File.ReadAllLines(Path.Combine(cgroup, "cgroup.procs")).Length == 3, "the container's three processes are in its cgroup");
 
             Assert.Equal(0, Hull(b.Dir, "kill", "--all", id, "KILL").ExitCode);
-            for (var i = 0; i < 200 && File.ReadAllText(Path.Combine(cgroup, "cgroup.procs")).Length > 0; i++) Thread.Sleep(10);
-            Assert.Equal("", File.ReadAllText(Path.Combine(cgroup, "cgroup.procs")));
+            Poll.Require(() => File.ReadAllText(Path.Combine(cgroup, "cgroup.procs")).Length == 0, "kill --all empties the cgroup");
             var delete = Hull(b.Dir, "delete", "--force", id);
             Assert.True(delete.ExitCode == 0, delete.ToString());
             Assert.False(Directory.Exists(cgroup), $"{cgroup} was left behind");
