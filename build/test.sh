@@ -4,6 +4,8 @@
 # Prints one closing line: "N passed, N failed, N skipped". Exit status non-zero on any failure.
 set -uo pipefail
 cd "$(dirname "$0")/.."
+# Bundles and images the tests make are read by unprivileged users in containers: not by a 027 or 077 umask.
+umask 022
 build/setup.sh --criu || exit 1
 build/build.sh || exit 1
 

@@ -18,6 +18,8 @@
 # Prints one line per scenario (PASS/FAIL/SKIP client scenario[: reason]) and closes with
 # "N passed, N failed, N skipped". Exits 1 if anything failed, 2 on bad usage. Needs root.
 set -uo pipefail
+# Images and bundles made here are read by unprivileged users in containers: not by a 027 or 077 umask.
+umask 022
 HERE=$(cd "$(dirname "$0")" && pwd)
 REPO=$(cd "$HERE/../.." && pwd)
 source "$HERE/lib/common.sh"

@@ -308,7 +308,7 @@ scenario_limits() {
   pid=$(pid_of "$CN")
   expect_eq "$(cat "$(cgroup_file "$pid" memory memory.limit_in_bytes)")" 67108864 "memory.limit_in_bytes"
   expect_eq "$(cat "$(cgroup_file "$pid" pids pids.max)")" 20 "pids.max"
-  capture out exec_in "$CN" sh -c 'for i in $(seq 30); do sleep 30 & done 2>&1; wait'
+  capture out exec_in "$CN" sh -c 'for i in $(seq 30); do sleep 30 </dev/null >/dev/null 2>&1 & done 2>&1'
   expect_contains "$out" "can't fork" "forking past the pids limit"
   spec=$(make_spec "$CN-oom" '.linux.resources.memory = {limit: 50331648, swap: 50331648}' \
     dd if=/dev/zero of=/dev/null bs=96M count=1)
