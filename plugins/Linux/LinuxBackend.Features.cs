@@ -8,20 +8,27 @@ namespace Hull.Plugins.Linux;
 /// <summary>`hull features`: what this backend really implements (not what this host happens to have).</summary>
 internal sealed partial class LinuxBackend
 {
-    /// <summary>Annotation keys: libseccomp's is the one runc and crun use; the others are hull's own.</summary>
+    /// <summary>Annotation keys: libseccomp's is the one runc and crun use; runc's checkpoint key is
+    /// also crun's, for the clients that look for it; the others are hull's own.</summary>
     internal const string LibseccompVersionKey = "io.github.seccomp.libseccomp.version",
+        CheckpointEnabledKey = "org.opencontainers.runc.checkpoint.enabled",
         VersionKey = "hull.version", CommitKey = "hull.commit";
 
     public override Features Features() => DescribeFeatures(SeccompSupport.Features(), SeccompCompiler.LibraryVersion,
-        typeof(LinuxBackend).Assembly.GetCustomAttribute<AssemblyInformationalVersionAttribute>()?.InformationalVersion);
+        typeof(LinuxBackend).Assembly.GetCustomAttribute<AssemblyInformationalVersionAttribute>()?.InformationalVersion,
+        checkpoint: Context.Checkpointer() is not null);
 
     /// <param name="seccomp">What the seccomp compiler supports with this host's libseccomp.</param>
     /// <param name="libseccompVersion">Asked only when seccomp is enabled (libseccomp loaded).</param>
     /// <param name="informationalVersion">"0.1.0+commit", as the build stamps the assembly.</param>
-    internal static Features DescribeFeatures(SeccompFeatures seccomp, Func<string> libseccompVersion, string? informationalVersion)
+    /// <param name="checkpoint">A checkpoint plugin is loaded. As runc's, the claim is what hull can do, not
+    /// whether this host has CRIU: checkpoint says so clearly when it has not.</param>
+    internal static Features DescribeFeatures(SeccompFeatures seccomp, Func<string> libseccompVersion, string? informationalVersion,
+        bool checkpoint)
     {
         var annotations = new Dictionary<string, string>();
         if (seccomp.Enabled == true) annotations[LibseccompVersionKey] = libseccompVersion();
+        if (checkpoint) annotations[CheckpointEnabledKey] = "true";
         if (!string.IsNullOrEmpty(informationalVersion))
         {
             var plus = informationalVersion.IndexOf('+');

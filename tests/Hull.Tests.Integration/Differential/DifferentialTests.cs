@@ -95,10 +95,33 @@ public sealed class DifferentialTests : IDisposable
         }
     }
 
-    /// <summary>Equal once the pid, the times and the per-runtime names (id, bundle) are masked.</summary>
+    [SkippableFact]
+    public void FeaturesHasEveryFieldRuncsHasButRuncsOwnVersion()
+    {
+        Runtime.RequireRunc();
+        var fromHull = hull.Cmd("features");
+        var fromRunc = runc.Cmd("features");
+        Assert.True(fromHull.ExitCode == 0, fromHull.ToString());
+        Assert.True(fromRunc.ExitCode == 0, fromRunc.ToString());
+        var hullPaths = FieldPaths(JsonNode.Parse(fromHull.Stdout)!, "").ToHashSet();
+        // Clients look for runc's fields and annotations (checkpoint.enabled, libseccomp's version);
+        // runc's version and commit are runc's own, and hull gives its own.
+        string[] runcsOwn = ["annotations.org.opencontainers.runc.version", "annotations.org.opencontainers.runc.commit"];
+        Assert.Empty(FieldPaths(JsonNode.Parse(fromRunc.Stdout)!, "").Except(hullPaths).Except(runcsOwn));
+        Assert.Equal(JsonNode.Parse(fromRunc.Stdout)!["annotations"]!["org.opencontainers.runc.checkpoint.enabled"]!.GetValue<string>(),
+            JsonNode.Parse(fromHull.Stdout)!["annotations"]!["org.opencontainers.runc.checkpoint.enabled"]!.GetValue<string>());
+    }
+
+    /// <summary>Every object member as a dotted path; array items are values, not fields.</summary>
+    static IEnumerable<string> FieldPaths(JsonNode node, string prefix) =>
+        node is JsonObject o
+            ? o.SelectMany(m => FieldPaths(m.Value!, prefix + m.Key + ".").Prepend(prefix + m.Key))
+            : [];
+
     static string? Status(Runtime runtime, string id) =>
         runtime.Cmd("state", id) is { ExitCode: 0 } r ? JsonNode.Parse(r.Stdout)?["status"]?.GetValue<string>() : null;
 
+    /// <summary>Equal once the pid, the times and the per-runtime names (id, bundle) are masked.</summary>
     static void AssertSameState(CommandResult fromHull, CommandResult fromRunc, Bundle hullBundle, Bundle runcBundle, string hullId, string runcId)
     {
         Assert.True(fromHull.ExitCode == 0, fromHull.ToString());

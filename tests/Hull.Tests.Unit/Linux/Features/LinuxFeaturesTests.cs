@@ -15,7 +15,7 @@ public class LinuxFeaturesTests
     static readonly SeccompFeatures SeccompOn = new() { Enabled = true, Actions = ["SCMP_ACT_ALLOW"] };
 
     static Abstractions.Oci.Features Describe(SeccompFeatures? seccomp = null, string? version = "0.1.0+abc1234") =>
-        LinuxBackend.DescribeFeatures(seccomp ?? SeccompOn, () => "2.5.4", version);
+        LinuxBackend.DescribeFeatures(seccomp ?? SeccompOn, () => "2.5.4", version, checkpoint: true);
 
     [Fact]
     public void EveryHookPhaseIsRunAndListed()
@@ -62,7 +62,7 @@ public class LinuxFeaturesTests
     }
 
     [Fact]
-    public void AnnotationsNameLibseccompAndHullsVersion()
+    public void AnnotationsNameLibseccompCheckpointAndHullsVersion()
     {
         var features = Describe();
         Assert.Equal("1.0.0", features.OciVersionMin);
@@ -70,16 +70,17 @@ public class LinuxFeaturesTests
         Assert.Equal(new Dictionary<string, string>
         {
             ["io.github.seccomp.libseccomp.version"] = "2.5.4",
+            ["org.opencontainers.runc.checkpoint.enabled"] = "true",
             ["hull.version"] = "0.1.0",
             ["hull.commit"] = "abc1234",
         }, features.Annotations);
     }
 
     [Fact]
-    public void WithoutLibseccompItsVersionIsNotAsked()
+    public void WithoutLibseccompOrACheckpointPluginNeitherIsClaimed()
     {
         var features = LinuxBackend.DescribeFeatures(new SeccompFeatures { Enabled = false },
-            () => throw new InvalidOperationException("libseccomp is not loaded"), "0.1.0");
+            () => throw new InvalidOperationException("libseccomp is not loaded"), "0.1.0", checkpoint: false);
         Assert.Equal(new Dictionary<string, string> { ["hull.version"] = "0.1.0" }, features.Annotations);
         Assert.False(features.Linux!.Seccomp!.Enabled);
     }
