@@ -1,4 +1,4 @@
-using System.Text;
+using Hull.Plugins.Linux.Rootfs;
 
 namespace Hull.Plugins.Linux.Cgroups;
 
@@ -44,24 +44,17 @@ internal sealed record CgroupHost(
         var v1 = new List<CgroupV1Mount>();
         var seen = new HashSet<string>();
         var unified = new List<(string MountPoint, string Root)>();
-        foreach (var line in mountinfo.Split('\n', StringSplitOptions.RemoveEmptyEntries))
+        foreach (var mount in MountInfo.Parse(mountinfo))
         {
-            // id parent major:minor root mountpoint options [optional fields...] - fstype source superoptions
-            var fields = line.Split(' ');
-            var dash = Array.IndexOf(fields, "-");
-            if (dash < 6 || fields.Length < dash + 4) continue;
-            var root = Unescape(fields[3]);
-            var mountPoint = Unescape(fields[4]);
-            switch (fields[dash + 1])
+            switch (mount.FsType)
             {
                 case "cgroup2":
-                    unified.Add((mountPoint, root));
+                    unified.Add((mount.Mountpoint, mount.Root));
                     break;
                 case "cgroup":
                     // A hierarchy may be mounted more than once (bind mounts): the first mount wins, as in runc.
-                    var controllers = fields[dash + 3].Split(',')
-                        .Where(o => KnownV1Controllers.Contains(o) && seen.Add(o)).ToList();
-                    if (controllers.Count > 0) v1.Add(new CgroupV1Mount(mountPoint, root, controllers));
+                    var controllers = mount.SuperOptions.Where(o => KnownV1Controllers.Contains(o) && seen.Add(o)).ToList();
+                    if (controllers.Count > 0) v1.Add(new CgroupV1Mount(mount.Mountpoint, mount.Root, controllers));
                     break;
             }
         }
@@ -95,24 +88,4 @@ internal sealed record CgroupHost(
     }
 
     public CgroupV1Mount? FindV1(string controller) => V1Mounts.FirstOrDefault(m => m.Controllers.Contains(controller));
-
-    /// <summary>mountinfo escapes space, tab, newline and backslash as \ooo octal.</summary>
-    static string Unescape(string s)
-    {
-        if (!s.Contains('\\')) return s;
-        var sb = new StringBuilder(s.Length);
-        for (var i = 0; i < s.Length; i++)
-        {
-            if (s[i] == '\\' && IsOctal(s, i + 1))
-            {
-                sb.Append((char)Convert.ToInt32(s.Substring(i + 1, 3), 8));
-                i += 3;
-            }
-            else sb.Append(s[i]);
-        }
-        return sb.ToString();
-    }
-
-    static bool IsOctal(string s, int at) =>
-        at + 3 <= s.Length && s[at] is >= '0' and <= '7' && s[at + 1] is >= '0' and <= '7' && s[at + 2] is >= '0' and <= '7';
 }
