@@ -14,7 +14,9 @@ if [ ! -f "$bundle/config.json" ]; then
   done
   out/hull spec --bundle "$bundle"
   # Not a terminal: the demo's output goes to this shell's stdout.
-  jq '.process.terminal = false | .process.args = ["sh", "-c", "echo hello from $(hostname), pid $$, as $(id -un 2>/dev/null || id -u); uname -sr"]' \
+  # spec names the host "runc", as runc's does: the demo names it itself.
+  jq '.process.terminal = false | .hostname = "hull-demo"
+      | .process.args = ["sh", "-c", "echo hello from $(hostname), pid $$, uid $(id -u); uname -sr"]' \
     "$bundle/config.json" > "$bundle/config.json.new" && mv "$bundle/config.json.new" "$bundle/config.json"
 fi
 id="hull-demo-$$"
