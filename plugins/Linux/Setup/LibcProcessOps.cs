@@ -60,13 +60,7 @@ internal sealed unsafe class LibcProcessOps : IProcessOps
 
     public void SetNoNewPrivileges() => Check(prctl(PR_SET_NO_NEW_PRIVS, 1, 0, 0, 0), "prctl(PR_SET_NO_NEW_PRIVS)");
 
-    public bool SetgroupsAllowed
-    {
-        get
-        {
-            return Libc.Fs.TryReadText("/proc/self/setgroups")?.Trim() != "deny";
-        }
-    }
+    public bool SetgroupsAllowed => Libc.Fs.TryReadText("/proc/self/setgroups")?.Trim() != "deny";
 
     public void SetGroups(IReadOnlyList<uint> gids)
     {

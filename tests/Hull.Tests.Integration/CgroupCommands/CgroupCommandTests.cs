@@ -78,8 +78,11 @@ public sealed class CgroupCommandTests : IDisposable
     static string? ReadLine(Process p, int seconds = 30) =>
         p.StandardOutput.ReadLineAsync().WaitAsync(TimeSpan.FromSeconds(seconds)).GetAwaiter().GetResult();
 
-    static bool HoldsAPidfd(int pid) =>
-        Directory.EnumerateFileSystemEntries($"/proc/{pid}/fd").Any(fd => new FileInfo(fd).LinkTarget?.Contains("pidfd", StringComparison.Ordinal) == true);
+    static bool HoldsAPidfd(int pid) => Directory.EnumerateFileSystemEntries($"/proc/{pid}/fd").Any(fd =>
+    {
+        try { return new FileInfo(fd).LinkTarget?.Contains("pidfd", StringComparison.Ordinal) == true; }
+        catch (IOException) { return false; } // closed meanwhile
+    });
 
     static long Ticks(int pid)
     {

@@ -135,12 +135,8 @@ public sealed class CheckpointRestoreTests : IDisposable
 
     static void WaitForLines(string file, int count)
     {
-        var deadline = DateTime.UtcNow.AddSeconds(20);
-        while (!File.Exists(file) || File.ReadAllLines(file).Length < count)
-        {
-            if (DateTime.UtcNow > deadline) throw new TimeoutException($"{file} did not get {count} lines: {(File.Exists(file) ? File.ReadAllText(file) : "missing")}");
-            Thread.Sleep(50);
-        }
+        if (!Poll.Until(() => File.Exists(file) && File.ReadAllLines(file).Length >= count))
+            throw new TimeoutException($"{file} did not get {count} lines: {(File.Exists(file) ? File.ReadAllText(file) : "missing")}");
     }
 
     [SkippableFact]

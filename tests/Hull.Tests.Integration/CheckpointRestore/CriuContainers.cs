@@ -108,13 +108,7 @@ public sealed class CriuContainers : IDisposable
 
     public void WaitForStatus(string id, string status)
     {
-        var deadline = DateTime.UtcNow.AddSeconds(20);
-        while (DateTime.UtcNow < deadline)
-        {
-            var r = Hull.Cmd("state", id);
-            if (r.ExitCode == 0 && Status(JsonNode.Parse(r.Stdout)!) == status) return;
-            Thread.Sleep(50);
-        }
+        if (Poll.Until(() => Hull.Cmd("state", id) is { ExitCode: 0 } r && Status(JsonNode.Parse(r.Stdout)!) == status)) return;
         Assert.Fail($"container {id} did not become {status}: {Hull.Cmd("state", id)}");
     }
 
@@ -164,12 +158,8 @@ public sealed class Counter(string dir)
 
     public void WaitUntilAtLeast(int value)
     {
-        var deadline = DateTime.UtcNow.AddSeconds(20);
-        while (Value < value)
-        {
-            if (DateTime.UtcNow > deadline) throw new TimeoutException($"the counter did not reach {value} (at {Value})");
-            Thread.Sleep(50);
-        }
+        if (!Poll.Until(() => Value >= value))
+            throw new TimeoutException($"the counter did not reach {value} (at {Value})");
     }
 
     /// <summary>The counter stands still: nobody writes it any more.</summary>

@@ -152,12 +152,7 @@ public sealed class MigrationTests : IDisposable
 
     static void WaitForFile(string path)
     {
-        var deadline = DateTime.UtcNow.AddSeconds(20);
-        while (!File.Exists(path))
-        {
-            if (DateTime.UtcNow > deadline) throw new TimeoutException($"{path} did not appear");
-            Thread.Sleep(20);
-        }
+        if (!Poll.Until(() => File.Exists(path))) throw new TimeoutException($"{path} did not appear");
     }
 
     public void Dispose()

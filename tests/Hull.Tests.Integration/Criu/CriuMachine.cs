@@ -84,12 +84,8 @@ public sealed partial class CounterProcess : IDisposable
 
     public void WaitUntilAtLeast(int value)
     {
-        var deadline = DateTime.UtcNow.AddSeconds(20);
-        while (Value < value)
-        {
-            if (DateTime.UtcNow > deadline) throw new TimeoutException($"the counter did not reach {value} (at {Value})");
-            Thread.Sleep(50);
-        }
+        if (!Poll.Until(() => Value >= value))
+            throw new TimeoutException($"the counter did not reach {value} (at {Value})");
     }
 
     public bool IsAlive => File.Exists($"/proc/{Pid}/stat") && !File.ReadAllText($"/proc/{Pid}/stat").Contains(") Z ");
@@ -101,12 +97,8 @@ public sealed partial class CounterProcess : IDisposable
     public void WaitUntilTreeIsGone()
     {
         Assert.True(started.WaitForExit(5000), "CRIU did not end the dumped tree");
-        var deadline = DateTime.UtcNow.AddSeconds(30);
-        while (SessionMembers().Any())
-        {
-            if (DateTime.UtcNow > deadline) throw new TimeoutException($"processes of session {Pid} are still there: {string.Join(' ', SessionMembers())}");
-            Thread.Sleep(50);
-        }
+        if (!Poll.Until(() => !SessionMembers().Any(), TimeSpan.FromSeconds(30)))
+            throw new TimeoutException($"processes of session {Pid} are still there: {string.Join(' ', SessionMembers())}");
     }
 
     IEnumerable<int> SessionMembers()

@@ -384,13 +384,7 @@ public sealed class LifecycleTests : IDisposable
 
     void WaitForStatus(string id, string status)
     {
-        var deadline = DateTime.UtcNow.AddSeconds(10);
-        while (DateTime.UtcNow < deadline)
-        {
-            var r = hull.Cmd("state", id);
-            if (r.ExitCode == 0 && Status(r) == status) return;
-            Thread.Sleep(20);
-        }
+        if (Poll.Until(() => hull.Cmd("state", id) is { ExitCode: 0 } r && Status(r) == status, TimeSpan.FromSeconds(10))) return;
         Assert.Fail($"container {id} did not become {status}: {hull.Cmd("state", id)}");
     }
 

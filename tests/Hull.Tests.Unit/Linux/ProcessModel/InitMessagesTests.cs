@@ -44,6 +44,7 @@ public class InitMessagesTests
         Assert.Equal(Filter.Program, got.Seccomp!.Program);
         Assert.Null(InitMessages.DecodeExec(InitMessages.Encode(sent with { Seccomp = null })).Seccomp);
     }
+
     [Fact]
     public void ExecProcessIsWhatTheSerializerWrites()
     {
